@@ -1,0 +1,100 @@
+"""The ``handout`` command line: parses options and calls the library, nothing more.
+
+    handout build [TOPIC...] [--handout NAME] [--source DIR] [--out DIR] [--paper letter|a4]
+    handout list [--source DIR]
+
+Errors from content are printed as ``file:line:col: field: message`` with a
+hint, and exit with code 1; usage errors exit with code 2 (click's rule).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Optional
+
+import click
+
+from handoutkit.errors import HandoutError
+
+PAPER_CHOICES = click.Choice(["letter", "a4"], case_sensitive=False)
+
+
+def _inches(size: tuple[float, float]) -> str:
+    w, h = (round(v / 72, 2) for v in size)
+    return f"{w:g} × {h:g} in"
+
+
+def source_option(func):
+    return click.option("--source", type=click.Path(path_type=Path, file_okay=False), default=Path("handouts"),
+                        show_default=True, help="Folder with brand.yaml and one folder per topic.")(func)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="handoutkit", prog_name="handout")
+def main() -> None:
+    """Turn patient-education content written in YAML into print-ready PDF handouts."""
+
+
+@main.command()
+@click.argument("topics", nargs=-1)
+@click.option("--handout", "handouts", multiple=True, metavar="NAME",
+              help="Build only this handout (e.g. booklet, exercise-sheet, checklist). Repeatable.")
+@source_option
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("output"), show_default=True,
+              help="Folder to write PDFs into, one subfolder per topic.")
+@click.option("--paper", type=PAPER_CHOICES, default=None,
+              help="Paper size; overrides the brand's 'paper' (letter: half-letter booklet; a4: A5 booklet).")
+def build(topics: tuple[str, ...], handouts: tuple[str, ...], source: Path, out: Path, paper: Optional[str]) -> None:
+    """Build every handout of every topic (or only the TOPICS named)."""
+    from handoutkit.build import build as run_build
+
+    files = run_build(source, out, topics=topics or None, handouts=handouts or None,
+                      paper=paper.lower() if paper else None)
+    for item in files:
+        extra = f"; {item.note}" if item.note else ""
+        pages = f"{item.pages} page{'s' if item.pages != 1 else ''}"
+        click.echo(f"wrote {item.path} ({pages}, {_inches(item.page_size)}{extra})")
+
+
+@main.command(name="list")
+@source_option
+def list_command(source: Path) -> None:
+    """Show the topics, their handouts, layouts and page sizes."""
+    from handoutkit.load import load_project
+    from handoutkit.styles import BOOKLET_PAGE, PAPER
+
+    project = load_project(source)
+    paper = project.brand.paper
+    for topic in project.topics:
+        click.echo(f"{topic.id}: {topic.title} (v{topic.version}, review due {topic.review_due})")
+        for handout in topic.handouts:
+            size = BOOKLET_PAGE[paper] if handout.layout == "booklet" else PAPER[paper]
+            sections = ", ".join(ref.section.id + (" (short)" if ref.short else "") for ref in handout.sections)
+            click.echo(f"  {handout.name}.pdf  [{handout.layout}, {_inches(size)}]  {sections}")
+            if handout.impose:
+                sheet = PAPER[paper]
+                click.echo(f"  {handout.name}-print.pdf  [{handout.impose}, {_inches((sheet[1], sheet[0]))}]")
+
+
+def run() -> None:
+    """Console-script entry point: unexpected failures get one line, not a traceback."""
+    try:
+        main(standalone_mode=True)
+    except SystemExit:
+        raise
+    except HandoutError as err:  # raised outside click's own handling (should not happen)
+        err.show()
+        sys.exit(err.exit_code)
+    except Exception as exc:  # a bug, not bad input: say so, keep the details one flag away
+        if os.environ.get("HANDOUT_DEBUG"):
+            traceback.print_exc()
+        click.echo(f"handout: internal error: {type(exc).__name__}: {exc}\n"
+                   "  hint: set HANDOUT_DEBUG=1 to see the traceback, and please report it", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,1 @@
+"""handoutkit: YAML patient-education content to print-ready PDF handouts."""

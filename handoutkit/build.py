@@ -1,0 +1,131 @@
+"""The build pipeline: content folder → validated model → layouts → PDFs in ``output/``.
+
+This is the library entry point every front end calls (the CLI today, a
+local web page later).  It renders every requested handout into memory
+first and writes nothing until all of them succeeded, then moves each file
+into place atomically (temporary file in the same folder, then rename), so a
+failed or interrupted build never leaves a partial, truncated or half-stale
+set of PDFs: ``output/`` is either untouched or updated file by whole file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Optional
+
+from handoutkit import fonts, impose, pdfcheck
+from handoutkit.errors import BuildError, ContentError, ContentErrors, HandoutError
+from handoutkit.load import load_project
+from handoutkit.model import Handout, Project, Topic, iter_texts
+from handoutkit.schema import _did_you_mean
+from handoutkit.styles import PAPER, Theme, make_theme
+
+
+@dataclass
+class BuiltFile:
+    """One PDF the build produced (in memory until written)."""
+
+    topic: str
+    handout: str
+    path: Path
+    data: bytes
+    pages: int
+    page_size: tuple[float, float]
+    note: Optional[str] = None
+
+
+def check_glyphs(project: Project) -> None:
+    """Every character of the content must be drawable by a bundled font."""
+    errors = []
+    seen: set[int] = set()
+    for text in iter_texts([project.brand, *project.topics]):
+        if id(text) in seen:  # a section is reachable from its topic and from each handout using it
+            continue
+        seen.add(id(text))
+        missing = fonts.missing_chars(text)
+        if missing:
+            shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing)
+            errors.append(ContentError(text.where, "", f"no bundled font can draw {shown}",
+                                       "replace the character with plain text (e.g. '->' with 'to')"))
+    if errors:
+        raise ContentErrors(errors)
+
+
+def render_handout(topic: Topic, handout: Handout, theme: Theme) -> list[BuiltFile]:
+    """Lay out one handout: its PDF, plus the imposed print version if it asks for one.
+
+    Returns files with paths relative to the output folder; nothing is written.
+    """
+    import layouts  # imported here so validation-only callers never load reportlab
+
+    rendered = layouts.render(layouts.RenderJob(topic=topic, handout=handout, theme=theme))
+    label = f"{topic.id}/{handout.name}.pdf"
+    pdfcheck.check_print_ready(rendered.data, label=label)
+    files = [BuiltFile(topic.id, handout.name, Path(topic.id) / f"{handout.name}.pdf", rendered.data,
+                       rendered.pages, rendered.page_size, rendered.note)]
+    if handout.impose == "saddle-stitch":
+        sheet_w, sheet_h = PAPER[theme.paper]
+        data = impose.impose_saddle_stitch(rendered.data, sheet_size=(sheet_h, sheet_w))  # landscape
+        print_label = f"{topic.id}/{handout.name}-print.pdf"
+        pdfcheck.check_print_ready(data, label=print_label)
+        sheets = (rendered.pages + 3) // 4
+        files.append(BuiltFile(topic.id, handout.name + "-print", Path(print_label), data, sheets * 2,
+                               (sheet_h, sheet_w),
+                               f"{sheets} sheet{'s' if sheets != 1 else ''}: print double-sided, flip on short edge"))
+    return files
+
+
+def build(source: Path, out: Path, topics: Optional[Iterable[str]] = None,
+          handouts: Optional[Iterable[str]] = None, paper: Optional[str] = None) -> list[BuiltFile]:
+    """Build the chosen handouts of the chosen topics from ``source`` into ``out``.
+
+    Raises a :class:`HandoutError` (nothing written) if any content is
+    invalid or any handout fails to lay out.
+    """
+    project = load_project(Path(source), topics)
+    check_glyphs(project)
+    if paper is not None and paper not in PAPER:
+        raise HandoutError(f"unknown paper size {paper!r}", f"use one of: {', '.join(PAPER)}")
+    theme = make_theme(project.brand, paper)
+    wanted = list(handouts or [])
+    known = sorted({h.name for t in project.topics for h in t.handouts})
+    for name in wanted:
+        if name not in known:
+            raise HandoutError(f"no handout named {name!r}", _did_you_mean(name, known) or f"handouts: {', '.join(known)}")
+    files: list[BuiltFile] = []
+    for topic in project.topics:
+        for handout in topic.handouts:
+            if not wanted or handout.name in wanted:
+                files += render_handout(topic, handout, theme)
+    write_files(Path(out), files)
+    return files
+
+
+def write_files(out: Path, files: list[BuiltFile]) -> None:
+    """Write each file atomically under ``out``; see the module docstring."""
+    for item in files:
+        target = out / item.path
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(target, item.data)
+        except OSError as exc:
+            raise BuildError(f"{target}: cannot write ({exc.strerror})", "check the output folder and free disk space") from None
+        item.path = target
+
+
+def atomic_write(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` so readers see the old file or the new one, never a mix."""
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, 0o644)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

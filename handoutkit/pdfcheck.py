@@ -1,0 +1,417 @@
+"""Checks on finished PDFs: fonts, page sizes, text.
+
+Used two ways: the build pipeline calls :func:`check_print_ready` on every
+PDF it writes as a self-check (a print shop will reject, or silently
+substitute, fonts that are not embedded), and the tests use the inspection
+helpers to assert what actually ended up in a PDF rather than what the code
+meant to draw.
+
+Pure pypdf, so it inspects any PDF, not only ours.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+import pypdf
+from pypdf.generic import (
+    ArrayObject,
+    ContentStream,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    StreamObject,
+)
+
+from handoutkit.errors import BuildError
+
+PdfSource = Union[bytes, bytearray, memoryview, pypdf.PdfReader]
+
+# The 14 fonts every PDF reader must supply itself (PDF 32000-1, 9.6.2.2).
+# They are the usual way a font ends up *not* embedded.
+STANDARD_14 = frozenset(
+    {
+        "Courier", "Courier-Bold", "Courier-Oblique", "Courier-BoldOblique",
+        "Helvetica", "Helvetica-Bold", "Helvetica-Oblique", "Helvetica-BoldOblique",
+        "Times-Roman", "Times-Bold", "Times-Italic", "Times-BoldItalic",
+        "Symbol", "ZapfDingbats",
+    }
+)  # fmt: skip
+
+# Family names that readers map onto the standard 14 (Acrobat's alias table
+# and the MS core-font PostScript names).  Matched against the part of the
+# name before the first "," or "-", so "Arial,Bold", "Arial-BoldMT" and
+# "TimesNewRomanPS-ItalicMT" are caught without listing every style.
+_BASE14_FAMILIES = frozenset(
+    {
+        "Courier", "Helvetica", "Times", "Symbol", "ZapfDingbats",
+        "Arial", "ArialMT",
+        "TimesNewRoman", "TimesNewRomanPS", "TimesNewRomanPSMT",
+        "CourierNew", "CourierNewPS", "CourierNewPSMT",
+        "SymbolMT",
+    }
+)  # fmt: skip
+
+# A subset font's BaseFont starts with six capitals and "+" (9.6.4).
+_SUBSET_PREFIX = re.compile(r"^[A-Z]{6}\+")
+
+_FONT_FILE_KEYS = ("/FontFile", "/FontFile2", "/FontFile3")
+
+
+@dataclass
+class FontUse:
+    """One font as found in a PDF.
+
+    ``name`` is the /BaseFont without a subset tag (``ABCDEF+``); Type3 fonts,
+    which have no BaseFont, are named by /Name or their resource key.
+    ``subtype`` is the /Subtype without the slash (``TrueType``, ``Type0``,
+    ``Type1``, ``Type3``...).  ``pages`` are the 1-based pages whose content,
+    form XObjects or annotation appearances use the font; it is empty for a
+    font found only in the AcroForm default resources.
+    """
+
+    name: str
+    subtype: str
+    embedded: bool
+    base14: bool
+    pages: list[int] = field(default_factory=list)
+
+
+def _reader(pdf: PdfSource) -> pypdf.PdfReader:
+    """Open ``pdf`` (bytes or an existing reader), turning parse failures into BuildError."""
+    if isinstance(pdf, pypdf.PdfReader):
+        return pdf
+    try:
+        return pypdf.PdfReader(io.BytesIO(bytes(pdf)))
+    except Exception as exc:  # pypdf raises many types for broken files
+        raise BuildError(f"not a readable PDF ({type(exc).__name__}: {exc})") from exc
+
+
+def _resolve(obj: Any) -> Any:
+    return obj.get_object() if isinstance(obj, IndirectObject) else obj
+
+
+def _identity(obj: Any, resolved: Any) -> Any:
+    """A key for cycle detection: the object number if indirect, else the Python object."""
+    if isinstance(obj, IndirectObject):
+        return (obj.idnum, obj.generation)
+    ref = getattr(resolved, "indirect_reference", None)
+    if ref is not None:
+        return (ref.idnum, ref.generation)
+    return id(resolved)
+
+
+def strip_subset_prefix(base_font: str) -> str:
+    """``"ABCDEF+Atkinson-Regular"`` -> ``"Atkinson-Regular"``; other names unchanged."""
+    return _SUBSET_PREFIX.sub("", base_font)
+
+
+def is_base14_name(name: str) -> bool:
+    """True if ``name`` (subset tag allowed) is a standard-14 font or a common alias of one."""
+    name = strip_subset_prefix(name)
+    if name in STANDARD_14:
+        return True
+    family = re.split(r"[,-]", name.replace(" ", ""), maxsplit=1)[0]
+    return family in _BASE14_FAMILIES
+
+
+def _has_font_file(descriptor: Any) -> bool:
+    descriptor = _resolve(descriptor)
+    return isinstance(descriptor, DictionaryObject) and any(k in descriptor for k in _FONT_FILE_KEYS)
+
+
+def _describe_font(font: DictionaryObject, resource_key: str) -> tuple[str, str, bool, bool]:
+    """(name, subtype, embedded, base14) of one font dictionary."""
+    subtype = str(font.get("/Subtype", "/unknown")).lstrip("/")
+    base_font = font.get("/BaseFont")
+    if base_font is None:
+        name = str(font.get("/Name", resource_key)).lstrip("/")
+    else:
+        name = strip_subset_prefix(str(_resolve(base_font)).lstrip("/"))
+    if subtype == "Type3":
+        # Type3 glyphs are content-stream procedures stored in the PDF itself:
+        # always embedded, never substituted, and never a standard-14 font.
+        return name, subtype, True, False
+    if subtype == "Type0":
+        # A composite font keeps its program on the descendant CIDFont.
+        descendants = _resolve(font.get("/DescendantFonts"))
+        embedded = False
+        if isinstance(descendants, ArrayObject):
+            for descendant in descendants:
+                descendant = _resolve(descendant)
+                if isinstance(descendant, DictionaryObject) and _has_font_file(
+                    descendant.get("/FontDescriptor")
+                ):
+                    embedded = True
+        return name, subtype, embedded, is_base14_name(name)
+    return name, subtype, _has_font_file(font.get("/FontDescriptor")), is_base14_name(name)
+
+
+# What counts as "used": a font that shows at least one glyph.  Listing a
+# font in /Resources is not enough: reportlab puts Helvetica (its initial
+# font, selected by "/F1 12 Tf" at the top of every page) and every other
+# font of the document into every page's resources, whether or not the page
+# draws with it.  Judging by resources alone would fail every reportlab PDF
+# and credit each font to every page.  So the checker reads the content
+# streams and follows the text state (Tf, q/Q) to the text-showing operators.
+_SHOW_TEXT = frozenset({b"Tj", b"TJ", b"'", b'"'})
+
+# A font dictionary as drawn, with the resource name it was selected by
+# (Type3 fonts have no /BaseFont, so that name may be all we have).
+_Drawn = tuple[DictionaryObject, str]
+
+
+def _shows_glyphs(operator: bytes, operands: list[Any]) -> bool:
+    """True if a text-showing operator draws at least one character."""
+    if operator == b"TJ":
+        items = operands[0] if operands else []
+        return any(isinstance(item, (str, bytes)) and len(item) > 0 for item in items)
+    text = operands[-1] if operands else ""
+    return isinstance(text, (str, bytes)) and len(text) > 0
+
+
+def _lookup(resources: Any, category: str, name: Any) -> Any:
+    """Resolve a named resource (e.g. /Font /F1) in a resource dictionary, or None."""
+    res = _resolve(resources)
+    if not isinstance(res, DictionaryObject):
+        return None
+    table = _resolve(res.get(category))
+    if not isinstance(table, DictionaryObject):
+        return None
+    found = table.get(name)
+    return None if found is None else _resolve(found)
+
+
+class _FontScanner:
+    """Finds the fonts that content streams actually draw with.
+
+    Follows form XObjects (``Do``), tiling patterns (``scn``/``SCN``), soft
+    masks (``gs``) and Type3 glyph procedures.  A form inherits the font in
+    effect where it is drawn, so it is scanned per (form, inherited font);
+    results are cached because booklets draw the same form on many pages.
+    """
+
+    def __init__(self, reader: pypdf.PdfReader) -> None:
+        self.reader = reader
+        self._cache: dict[tuple[Any, Any], list[_Drawn]] = {}
+
+    def page_fonts(self, page: pypdf.PageObject) -> list[_Drawn]:
+        """Fonts drawn by a page's content and its annotations' printed appearances."""
+        fonts: dict[Any, _Drawn] = {}
+        resources = page.get("/Resources")
+        contents = page.get_contents()
+        if contents is not None:
+            self._scan(contents.operations, resources, None, fonts, set())
+        annots = _resolve(page.get("/Annots"))
+        if isinstance(annots, ArrayObject):
+            for annot in annots:
+                annot = _resolve(annot)
+                appearance = _resolve(annot.get("/AP")) if isinstance(annot, DictionaryObject) else None
+                if not isinstance(appearance, DictionaryObject):
+                    continue
+                # /N is the normal appearance, the one that prints.  It is a
+                # stream, or a dictionary of states (checkbox /On, /Off).
+                normal = appearance.get("/N")
+                states = [normal] if isinstance(_resolve(normal), StreamObject) else [v for _, v in _items(normal)]
+                for state in states:
+                    self._form(state, resources, None, fonts, set())
+        return list(fonts.values())
+
+    def _form(
+        self, ref: Any, outer_resources: Any, font: _Drawn | None, fonts: dict[Any, _Drawn], path: set[Any]
+    ) -> None:
+        """Scan a form-like stream (form XObject, pattern, appearance, glyph procedure)."""
+        stream = _resolve(ref)
+        if not isinstance(stream, StreamObject):
+            return
+        key = (_identity(ref, stream), None if font is None else _identity(font[0], font[0]))
+        if key[0] in path:  # a form that draws itself
+            return
+        cached = self._cache.get(key)
+        if cached is None:
+            found: dict[Any, _Drawn] = {}
+            # Old PDFs may omit a form's /Resources; it then uses its caller's.
+            resources = stream.get("/Resources", outer_resources)
+            operations = ContentStream(stream, self.reader).operations
+            self._scan(operations, resources, font, found, path | {key[0]})
+            cached = self._cache[key] = list(found.values())
+        for use in cached:
+            fonts.setdefault(_identity(use[0], use[0]), use)
+
+    def _scan(
+        self,
+        operations: list[tuple[list[Any], bytes]],
+        resources: Any,
+        font: _Drawn | None,
+        fonts: dict[Any, _Drawn],
+        path: set[Any],
+    ) -> None:
+        saved: list[_Drawn | None] = []
+        for operands, operator in operations:
+            if operator == b"q":
+                saved.append(font)  # the text font is part of the graphics state
+            elif operator == b"Q":
+                font = saved.pop() if saved else font
+            elif operator == b"Tf" and operands:
+                found = _lookup(resources, "/Font", operands[0])
+                font = (found, str(operands[0]).lstrip("/")) if isinstance(found, DictionaryObject) else None
+            elif operator in _SHOW_TEXT:
+                if font is not None and _shows_glyphs(operator, operands):
+                    key = _identity(font[0], font[0])
+                    if key not in fonts:
+                        fonts[key] = font
+                        if font[0].get("/Subtype") == "/Type3":
+                            self._type3(font[0], fonts, path)
+            elif operator == b"Do" and operands:
+                xobject = _lookup(resources, "/XObject", operands[0])
+                if isinstance(xobject, StreamObject) and xobject.get("/Subtype") == "/Form":
+                    self._form(xobject, resources, font, fonts, path)
+            elif operator in (b"scn", b"SCN") and operands and isinstance(operands[-1], NameObject):
+                # A tiling pattern's cell is content with its own resources.
+                self._form(_lookup(resources, "/Pattern", operands[-1]), resources, None, fonts, path)
+            elif operator == b"gs" and operands:
+                state = _lookup(resources, "/ExtGState", operands[0])
+                smask = _resolve(state.get("/SMask")) if isinstance(state, DictionaryObject) else None
+                if isinstance(smask, DictionaryObject):
+                    self._form(smask.get("/G"), resources, None, fonts, path)
+
+    def _type3(self, font: DictionaryObject, fonts: dict[Any, _Drawn], path: set[Any]) -> None:
+        """Glyph procedures of a Type3 font may show text in other fonts."""
+        resources = font.get("/Resources")
+        for _, proc in _items(font.get("/CharProcs")):
+            self._form(proc, resources, None, fonts, path)
+
+
+def _items(obj: Any) -> list[tuple[Any, Any]]:
+    obj = _resolve(obj)
+    return list(obj.items()) if isinstance(obj, DictionaryObject) else []
+
+
+def fonts_used(pdf: PdfSource) -> list[FontUse]:
+    """Every font the PDF draws text with, one entry per distinct (name, subtype, embedded, base14).
+
+    A font counts on a page when the page's content, a form XObject, tiling
+    pattern, soft mask or Type3 glyph procedure it draws, or the normal
+    appearance of one of its annotations shows at least one glyph in it.
+    Fonts merely listed in /Resources are ignored (see ``_SHOW_TEXT``).
+    Fonts in the AcroForm default resources (/DR) are included with no
+    pages, since a viewer may draw form fields with them.  Sorted by name.
+    """
+    reader = _reader(pdf)
+    scanner = _FontScanner(reader)
+    found: dict[tuple[str, str, bool, bool], FontUse] = {}
+    described: dict[Any, tuple[str, str, bool, bool]] = {}
+
+    def record(font: DictionaryObject, resource_key: str, page_number: int | None) -> None:
+        key = _identity(font, font)
+        facts = described.get(key)
+        if facts is None:
+            facts = described[key] = _describe_font(font, resource_key)
+        use = found.setdefault(facts, FontUse(*facts))
+        if page_number is not None and page_number not in use.pages:
+            use.pages.append(page_number)
+
+    for number, page in enumerate(reader.pages, start=1):
+        for font, resource_key in scanner.page_fonts(page):
+            record(font, resource_key, number)
+
+    acroform = _resolve(reader.root_object.get("/AcroForm"))
+    defaults = _resolve(acroform.get("/DR")) if isinstance(acroform, DictionaryObject) else None
+    if isinstance(defaults, DictionaryObject):
+        for key, ref in _items(defaults.get("/Font")):
+            font = _resolve(ref)
+            if isinstance(font, DictionaryObject):
+                record(font, str(key).lstrip("/"), None)
+
+    for use in found.values():
+        use.pages.sort()
+    return sorted(found.values(), key=lambda u: (u.name, u.subtype, u.embedded, u.base14))
+
+
+def page_sizes(pdf: PdfSource) -> list[tuple[float, float]]:
+    """MediaBox (width, height) of every page in points, rounded to 2 decimals.
+
+    These are the raw box sizes; a page's /Rotate is not applied.
+    """
+    reader = _reader(pdf)
+    return [
+        (round(float(page.mediabox.width), 2), round(float(page.mediabox.height), 2))
+        for page in reader.pages
+    ]
+
+
+def page_texts(pdf: PdfSource) -> list[str]:
+    """The text of every page, as pypdf's ``extract_text`` gives it."""
+    reader = _reader(pdf)
+    return [page.extract_text() for page in reader.pages]
+
+
+def half_page_texts(pdf: PdfSource) -> list[tuple[str, str]]:
+    """The (left half, right half) text of every page, e.g. of an imposed sheet side.
+
+    pypdf ignores the page boxes when extracting text, so cropping a copy
+    of the page to one half does not work.  Instead this records where
+    each text run starts: pypdf calls the visitor once per run with the
+    current transformation matrix (cm) and text matrix (tm); the run's x
+    origin on the page is tm's translation mapped through cm.  A run is
+    assigned to the half its start lies in, so a line crossing the fold is
+    credited to the half it starts in.  Each half's text is stripped of
+    leading and trailing whitespace.
+    """
+    reader = _reader(pdf)
+    return [_split_halves(page) for page in reader.pages]
+
+
+def _split_halves(page: pypdf.PageObject) -> tuple[str, str]:
+    """(left, right) text of one page, split at the middle of its MediaBox."""
+    box = page.mediabox
+    middle = float(box.left) + float(box.width) / 2
+    halves: tuple[list[str], list[str]] = ([], [])
+
+    def visit(text: str, cm: list[float], tm: list[float], *_: Any) -> None:
+        if text:
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            halves[0 if x < middle else 1].append(text)
+
+    page.extract_text(visitor_text=visit)
+    return "".join(halves[0]).strip(), "".join(halves[1]).strip()
+
+
+def check_print_ready(pdf: PdfSource, *, label: str) -> None:
+    """Raise BuildError naming ``label`` unless the PDF is fit to send to a printer.
+
+    Fit means: at least one page, and every font embedded and none of them
+    a standard-14 font (those are never embedded by reportlab and a print
+    shop's substitute changes line breaks and glyph coverage).
+    """
+    try:
+        reader = _reader(pdf)
+        page_count = len(reader.pages)
+        uses = fonts_used(reader) if page_count else []
+    except BuildError as exc:
+        raise BuildError(f"{label}: {exc.message}") from exc
+    except Exception as exc:  # pypdf raises many types for damaged files
+        raise BuildError(f"{label}: not a readable PDF ({type(exc).__name__}: {exc})") from exc
+    if page_count == 0:
+        raise BuildError(f"{label}: the PDF has no pages")
+
+    problems = []
+    for use in uses:
+        reasons = []
+        if not use.embedded:
+            reasons.append("not embedded")
+        if use.base14:
+            reasons.append("a standard-14 font")
+        if reasons:
+            where = f"pages {', '.join(map(str, use.pages))}" if use.pages else "form defaults"
+            problems.append(f"{use.name} ({use.subtype}; {' and '.join(reasons)}; {where})")
+    if problems:
+        raise BuildError(
+            f"{label}: not print-ready: {len(problems)} font{'s' if len(problems) != 1 else ''} "
+            f"must be embedded and not standard-14: {'; '.join(problems)}",
+            hint="register a bundled font from handoutkit/fonts and use it for every style; "
+            "reportlab's built-in Helvetica/Times/Courier are never embedded",
+        )

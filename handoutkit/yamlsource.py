@@ -1,0 +1,131 @@
+"""Reading YAML files into located nodes, safely.
+
+Content is written by clinic staff, so the loader is strict where PyYAML is
+lenient: it composes nodes (keeping line and column marks) instead of
+constructing Python objects, so no tag can run code; it refuses anchors and
+aliases (which allow exponential "billion laughs" documents); and it turns
+every syntax error into one :class:`ContentError` with file, line and column.
+Interpreting scalars (YAML 1.1's ``no`` → False, ``1:30`` → 90) is left to
+:mod:`handoutkit.schema`, which knows what type each field expects.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import yaml
+
+from handoutkit.errors import ContentError, Location
+
+CORE_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
+MAX_FILE_BYTES = 1_000_000  # a handout section is a few KB; anything this big is a mistake
+
+
+class _ContentLoader(yaml.SafeLoader):
+    """SafeLoader that composes only, and rejects aliases."""
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                None, None, "anchors and aliases (&name / *name) are not allowed in content", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+def display_path(path: Path, root: Optional[Path] = None) -> str:
+    """The path as shown in messages: relative to ``root`` (or the cwd) when possible."""
+    for base in (root, Path.cwd()):
+        if base is None:
+            continue
+        try:
+            return str(path.resolve().relative_to(base.resolve()))
+        except ValueError:
+            continue
+    return str(path)
+
+
+def mark_location(file: str, mark) -> Location:
+    """A PyYAML mark (0-based) as a 1-based :class:`Location`."""
+    if mark is None:
+        return Location(file)
+    return Location(file, mark.line + 1, mark.column + 1)
+
+
+def compose_file(path: Path, shown: str) -> Optional[yaml.Node]:
+    """Read ``path`` and return its root node (None for an empty document).
+
+    Raises :class:`ContentError` for unreadable files, bad encodings, syntax
+    errors, several documents in one file, and aliases.
+    """
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ContentError(Location(shown), "", "file not found") from None
+    except OSError as exc:
+        raise ContentError(Location(shown), "", f"cannot read file: {exc.strerror}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ContentError(Location(shown), "", f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}",
+                           "split the content into several section files")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ContentError(Location(shown, line), "", "file is not UTF-8 text",
+                           "save the file as UTF-8 in your editor") from None
+    return compose_text(text, shown)
+
+
+def compose_text(text: str, shown: str) -> Optional[yaml.Node]:
+    """Compose one YAML document from ``text``; ``shown`` names it in errors."""
+    loader = _ContentLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or "YAML syntax error"
+        hint = _syntax_hint(problem, exc.context)
+        raise ContentError(mark_location(shown, mark), "", f"YAML syntax error: {problem}", hint) from None
+    except yaml.YAMLError as exc:  # e.g. "expected a single document"
+        raise ContentError(Location(shown), "", f"YAML error: {exc}") from None
+    finally:
+        loader.dispose()
+    if node is not None:
+        _reject_foreign_tags(node, shown)
+    return node
+
+
+def _reject_foreign_tags(root: yaml.Node, shown: str) -> None:
+    """Refuse explicit tags outside YAML's core schema anywhere in the document.
+
+    Composing never constructs objects, so a ``!!python/object`` tag cannot
+    run code here; it is still refused, loudly, because content carrying one
+    is either a mistake or an attack, and another tool might construct it.
+    """
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.tag not in CORE_TAGS:
+            raise ContentError(mark_location(shown, node.start_mark), "",
+                               f"the tag {node.tag.replace('tag:yaml.org,2002:', '!!')!r} is not allowed in content",
+                               "remove the '!' tag and write plain text") from None
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack += [key, value]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+
+
+def _syntax_hint(problem: str, context: Optional[str]) -> str:
+    if "tab" in problem or "'\\t'" in problem:
+        return "indent with spaces, not tabs"
+    if "mapping values are not allowed" in problem:
+        return "text containing ': ' must be put in quotes"
+    if "found character" in problem and "cannot start any token" in problem:
+        return "text starting with a special character (` @ % ...) must be put in quotes"
+    if "aliases" in problem:
+        return "write the value out in full"
+    if context and "quoted" in context:
+        return "check that every opening quote has a closing quote"
+    return "check the indentation and quotes on this line and the one above"

@@ -1,0 +1,49 @@
+"""The reportlab layouts, one module per handout design.
+
+Each layout module has ``render(job: RenderJob) -> RenderedPdf``.  The
+registry below maps the ``layout:`` names used in ``handouts.yaml`` to their
+modules; modules are imported on first use so that validating content (and
+``handout list``) never pays for importing reportlab.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Optional
+
+from handoutkit.model import Handout, Topic
+from handoutkit.styles import Theme
+
+MODULES = {
+    "booklet": "layouts.booklet",
+    "exercise-sheet": "layouts.exercise_sheet",
+    "checklist": "layouts.checklist",
+}
+
+
+@dataclass
+class RenderJob:
+    """One handout of one topic to lay out with one theme."""
+
+    topic: Topic
+    handout: Handout
+    theme: Theme
+
+    @property
+    def title(self) -> str:
+        return str(self.handout.title or self.topic.title)
+
+
+@dataclass
+class RenderedPdf:
+    data: bytes
+    pages: int
+    page_size: tuple[float, float]
+    note: Optional[str] = None  # e.g. how many notes pages were padded
+
+
+def render(job: RenderJob) -> RenderedPdf:
+    """Lay out ``job`` with the layout its handout names."""
+    module = importlib.import_module(MODULES[job.handout.layout])
+    return module.render(job)

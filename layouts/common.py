@@ -1,0 +1,400 @@
+"""Pieces shared by the layouts: the document template, text blocks, pictures,
+red-flag box, exercise card, dose table and tick boxes.
+
+Every flowable built from content is tagged with where its content came from
+(:func:`sourced`), so that when reportlab cannot place something
+(``LayoutError``: "Flowable too large") the user gets a :class:`FitError`
+naming the YAML file, line and section instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Optional
+
+from reportlab.graphics.shapes import Drawing, Group
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import (
+    BaseDocTemplate, Flowable, Image, KeepTogether, ListFlowable, ListItem, Paragraph, Spacer, Table,
+    TableStyle,
+)
+from reportlab.platypus.doctemplate import LayoutError
+
+from handoutkit import fonts
+from handoutkit.errors import FitError, Location
+from handoutkit.model import (
+    Block, Bullets, Callout, Dose, Exercise, Figure, Paragraph as ParagraphBlock, Section, Terms, Text,
+)
+from handoutkit.styles import Theme
+
+from layouts import RenderJob
+
+# ----------------------------------------------------------------------------- document
+
+
+class HandoutDoc(BaseDocTemplate):
+    """A doc template with reproducible output, full metadata and located layout errors."""
+
+    def __init__(self, buffer: io.BytesIO, job: RenderJob, pagesize: tuple[float, float], **kwargs) -> None:
+        brand = job.theme.brand
+        super().__init__(
+            buffer, pagesize=pagesize, invariant=1, title=job.title, author=str(brand.name),
+            subject=f"{job.topic.title}: patient information from {brand.name}",
+            creator="handoutkit", producer="handoutkit (reportlab)", lang=job.topic.language,
+            keywords=f"patient education, {job.topic.id}, version {job.topic.version}",
+            initialFontName=fonts.BODY, initialFontSize=12, initialLeading=15.6,
+            displayDocTitle=1, **kwargs)
+        self.job = job
+        self._last_source: Optional[tuple[Location, str]] = None
+
+    def handle_flowable(self, flowables):
+        source = getattr(flowables[0], "_handout_source", None) if flowables else None
+        if source is not None:
+            self._last_source = source
+        super().handle_flowable(flowables)
+
+    def afterFlowable(self, flowable):
+        mark = getattr(flowable, "_bookmark", None)
+        if mark is not None:
+            text, key, level = mark
+            self.canv.bookmarkPage(key)
+            self.canv.addOutlineEntry(text, key, level=level, closed=False)
+            self.notify("TOCEntry", (level, text, self.page, key))
+
+
+def build_pdf(doc: HandoutDoc, story: list, multi_pass: bool = False) -> bytes:
+    """Build ``story`` into the doc's buffer and return the PDF bytes.
+
+    A reportlab ``LayoutError`` becomes a :class:`FitError` naming the YAML
+    source of the flowable that did not fit, with the space it needed.
+    """
+    try:
+        if multi_pass:
+            doc.multiBuild(story)
+        else:
+            doc.build(story)
+    except LayoutError as exc:
+        where, label = doc._last_source or (Location(doc.job.topic.id), doc.job.handout.name)
+        needed = _needed_height(str(exc))
+        frame = getattr(doc, "frame", None)
+        has = f", has {frame._aH:.0f} pt" if frame is not None else ""
+        raise FitError(
+            f"{where}: {label}: does not fit on one page of the {doc.job.handout.name} "
+            f"({needed or 'too tall'}{has})",
+            "shorten the text, split it into two blocks or sections, or use a smaller picture") from None
+    return doc.filename.getvalue()
+
+
+def _needed_height(message: str) -> str:
+    import re
+
+    match = re.search(r"\(([\d.]+) x ([\d.]+)\)", message)
+    return f"needs {float(match.group(2)):.0f} pt" if match else ""
+
+
+def sourced(flowable: Flowable, where: Location, label: str) -> Flowable:
+    """Tag ``flowable`` with the content it shows, for error messages."""
+    flowable._handout_source = (where, label)
+    return flowable
+
+
+def bookmark(flowable: Flowable, text: str, key: str, level: int = 0) -> Flowable:
+    """Make ``flowable`` a contents/outline entry when it is placed."""
+    flowable._bookmark = (text, key, level)
+    return flowable
+
+
+def page_count(data: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(data)).pages)
+
+
+# ----------------------------------------------------------------------------- text
+
+
+def para(theme: Theme, text: str, style: str) -> Paragraph:
+    return Paragraph(theme.markup(text), theme.style(style))
+
+
+def bullets(theme: Theme, items: Iterable[str], style: str = "bullet", numbered: bool = False) -> ListFlowable:
+    """A bullet or numbered list with hanging indents; bullets are drawn in the body font."""
+    st = theme.style(style)
+    # The hanging indent must clear the widest marker ("10."), whatever the style's own indent.
+    indent = max(st.leftIndent, st.fontSize * (1.7 if numbered else 1.2))
+    flow = [ListItem(Paragraph(theme.markup(t), st), leftIndent=indent) for t in items]
+    if numbered:
+        return ListFlowable(flow, bulletType="1", bulletFontName=fonts.BODY_BOLD, bulletFontSize=st.fontSize,
+                            leftIndent=indent, bulletColor=theme.color("primary"), bulletFormat="%s.")
+    return ListFlowable(flow, bulletType="bullet", start="•", bulletFontName=fonts.BODY,
+                        bulletFontSize=st.fontSize, leftIndent=indent, bulletColor=theme.color("primary"))
+
+
+def block_flowables(theme: Theme, block: Block, width: float) -> list[Flowable]:
+    """One content block as flowables."""
+    if isinstance(block, ParagraphBlock):
+        return [para(theme, block.text, "body")]
+    if isinstance(block, Bullets):
+        return [bullets(theme, block.items), Spacer(1, 4)]
+    if isinstance(block, Terms):
+        out: list[Flowable] = []
+        for item in block.items:
+            out.append(KeepTogether([para(theme, item.term, "term"), para(theme, item.text, "term_text")]))
+        return out
+    if isinstance(block, Callout):
+        return [callout(theme, block, width)]
+    if isinstance(block, Figure):
+        items: list[Flowable] = [picture(block.src, width, width * 0.6)]
+        if block.caption:
+            items.append(para(theme, block.caption, "caption"))
+        return [KeepTogether(items)]
+    raise TypeError(f"unknown block {block!r}")
+
+
+def callout(theme: Theme, block: Callout, width: float) -> Table:
+    edge = theme.color("accent") if block.tone == "warning" else theme.color("primary")
+    inner: list[Flowable] = []
+    if block.title:
+        inner.append(para(theme, block.title, "callout_title"))
+    inner.append(para(theme, block.text, "body"))
+    table = Table([[inner]], colWidths=[width])
+    table.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, -1), theme.color("tint")),
+        ("LINEBEFORE", (0, 0), (0, -1), 4, edge),
+        ("LEFTPADDING", (0, 0), (-1, -1), 10), ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+        ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+    ]))
+    table.spaceBefore, table.spaceAfter = 4, 8
+    return table
+
+
+# ----------------------------------------------------------------------------- pictures
+
+
+@lru_cache(maxsize=64)
+def _svg_drawing(path: str, mtime: float) -> Drawing:
+    from svglib.svglib import svg2rlg
+
+    drawing = svg2rlg(path)
+    if drawing is None:  # svglib logs and returns None on files it cannot read
+        raise FitError(f"{path}: SVG could not be converted to a drawing")
+    return drawing
+
+
+def picture(path: Path, max_width: float, max_height: float) -> Flowable:
+    """An SVG (as vectors) or PNG/JPEG, scaled to fit the box, aspect kept."""
+    if path.suffix.lower() == ".svg":
+        source = _svg_drawing(str(path), path.stat().st_mtime)
+        scale = min(max_width / source.width, max_height / source.height)
+        group = Group(*source.contents)
+        group.scale(scale, scale)
+        drawing = Drawing(source.width * scale, source.height * scale)
+        drawing.add(group)
+        return drawing
+    width, height = ImageReader(str(path)).getSize()
+    scale = min(max_width / width, max_height / height)
+    return Image(str(path), width=width * scale, height=height * scale)
+
+
+def draw_picture(canvas, path: Path, x: float, y: float, max_width: float, max_height: float) -> tuple[float, float]:
+    """Draw a picture on a canvas (page furniture such as the logo); returns its size."""
+    flow = picture(path, max_width, max_height)
+    w, h = flow.wrap(max_width, max_height)
+    flow.drawOn(canvas, x, y)
+    return w, h
+
+
+# ----------------------------------------------------------------------------- red flags
+
+
+URGENCY_LABEL = {"emergency": "Emergency", "urgent": "Same day", "soon": "Soon"}
+
+
+def red_flag_box(theme: Theme, section: Section, width: float, short: bool = False) -> Table:
+    """The 'when to get help' box: a bold band in the accent colour over grouped signs.
+
+    ``short`` gives the one-paragraph version (the section's summary).
+    """
+    rows: list[list] = [[para(theme, section.title, "alert_title")]]
+    if short:
+        rows.append([para(theme, section.summary or "", "body")])
+    else:
+        for group in section.groups:
+            rows.append([[para(theme, group.action, "alert_action"), bullets(theme, group.signs)]])
+    table = Table(rows, colWidths=[width], repeatRows=1)
+    table.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, 0), theme.color("accent")),
+        ("BOX", (0, 0), (-1, -1), 2.5, theme.color("accent")),
+        ("LINEBELOW", (0, 1), (-1, -2), 0.75, theme.color("accent")),
+        ("LEFTPADDING", (0, 0), (-1, -1), 9), ("RIGHTPADDING", (0, 0), (-1, -1), 9),
+        ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]))
+    table.spaceBefore, table.spaceAfter = 4, 10
+    return sourced(table, section.where, f"section {section.id}")
+
+
+# ----------------------------------------------------------------------------- exercises
+
+
+def dose_table(theme: Theme, dose: Dose, width: float) -> Table:
+    """Sets / reps / hold / times a day as a small two-row table."""
+    hold = f"{dose.hold_seconds} s" if dose.hold_seconds else "–"
+    head = ["Sets", "Reps", "Hold", "Times a day"]
+    values = [str(dose.sets), str(dose.reps), hold, str(dose.times_per_day)]
+    data = [[Paragraph(h, theme.style("cell_bold")) for h in head],
+            [Paragraph(v, theme.style("cell")) for v in values]]
+    col = width / 4
+    table = Table(data, colWidths=[col * 0.85, col * 0.85, col * 0.9, col * 1.4])
+    table.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, 0), theme.color("tint")),
+        ("GRID", (0, 0), (-1, -1), 0.75, theme.color("primary")),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]))
+    return table
+
+
+def exercise_card(theme: Theme, exercise: Exercise, width: float, number: Optional[int] = None,
+                  picture_width: float = 130) -> Flowable:
+    """One exercise, never split across pages: name, picture, purpose, steps, dose, tip.
+
+    On a wide page the steps and dose sit beside the picture; on a narrow
+    booklet page only the purpose does, and steps and dose run full width.
+    """
+    name = f"{number}. {exercise.name}" if number else exercise.name
+    inner = width - 16  # card padding
+    pic = picture(exercise.image, picture_width, picture_width * 0.75)
+    purpose = para(theme, exercise.purpose, "small")
+    steps = bullets(theme, exercise.steps, style="small", numbered=True)
+    gap = 10
+    if inner - picture_width - gap >= 220:
+        side = inner - picture_width - gap
+        body = _grid([[pic, [purpose, steps, Spacer(1, 4), dose_table(theme, exercise.dose, side)]]],
+                     [picture_width + gap, side])
+        rows = [[para(theme, name, "h3")], [body]]
+    else:
+        top = _grid([[pic, purpose]], [picture_width + gap, inner - picture_width - gap])
+        rows = [[para(theme, name, "h3")], [top], [steps], [dose_table(theme, exercise.dose, inner)]]
+    rows.append([para(theme, f"**Tip:** {exercise.tip}", "small")])
+    card = Table(rows, colWidths=[width])
+    card.setStyle(TableStyle([
+        ("BOX", (0, 0), (-1, -1), 1.25, theme.color("primary")),
+        ("BACKGROUND", (0, -1), (-1, -1), theme.color("tint")),
+        ("LEFTPADDING", (0, 0), (-1, -1), 8), ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+        ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]))
+    card.spaceBefore, card.spaceAfter = 2, 8
+    return sourced(Whole(card), exercise.where, f"exercise {exercise.id}")
+
+
+class Whole(Flowable):
+    """Wraps a flowable that must never be split across pages.
+
+    reportlab's KeepTogether gives up and splits when the content is taller
+    than a page; this refuses to split at all, so content too tall for an
+    empty page becomes a LayoutError (and so a located FitError) instead of a
+    card torn in two.
+    """
+
+    def __init__(self, content: Flowable) -> None:
+        super().__init__()
+        self.content = content
+        self.spaceBefore = getattr(content, "spaceBefore", 0)
+        self.spaceAfter = getattr(content, "spaceAfter", 0)
+
+    def wrap(self, available_width, available_height):
+        self.width, self.height = self.content.wrapOn(self.canv, available_width, available_height)
+        return self.width, self.height
+
+    def split(self, available_width, available_height):
+        return []
+
+    def draw(self):
+        self.content.drawOn(self.canv, 0, 0)
+
+
+def _grid(rows: list, widths: list[float]) -> Table:
+    """A borderless, unpadded table used to put things side by side."""
+    table = Table(rows, colWidths=widths)
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+    ]))
+    return table
+
+
+# ----------------------------------------------------------------------------- tick boxes and lines
+
+
+class TickBox(Flowable):
+    """An empty square drawn as a vector path (no font glyph, so nothing can be missing)."""
+
+    def __init__(self, size: float, color, line_width: float = 1.25) -> None:
+        super().__init__()
+        self.size, self.color, self.line_width = size, color, line_width
+        self.width = self.height = size
+
+    def wrap(self, available_width, available_height):
+        return self.size, self.size
+
+    def draw(self):
+        canvas = self.canv
+        canvas.setStrokeColor(self.color)
+        canvas.setLineWidth(self.line_width)
+        canvas.roundRect(0, 0, self.size, self.size, radius=2, stroke=1, fill=0)
+
+
+def write_in_row(theme: Theme, labels: list[str], width: float) -> Table:
+    """Labels followed by ruled blanks to write on, e.g. Name ____ Date ____."""
+    cells, widths = [], []
+    share = width / len(labels)
+    for label in labels:
+        cells.append(Paragraph(f"<b>{label}:</b>", theme.style("cell")))
+        cells.append("")
+        label_width = fonts_width(label + ":", fonts.BODY_BOLD, theme.style("cell").fontSize) + 8
+        widths.extend([label_width, share - label_width])
+    table = Table([cells], colWidths=widths, rowHeights=[26])
+    style = [("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+             ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
+    for i in range(1, len(cells), 2):
+        style.append(("LINEBELOW", (i, 0), (i, 0), 1, theme.color("text")))
+        style.append(("RIGHTPADDING", (i, 0), (i, 0), 10))
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def fonts_width(text: str, font: str, size: float) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return stringWidth(text, font, size)
+
+
+def footer_text(theme: Theme, job: RenderJob) -> str:
+    brand = theme.brand
+    bits = [str(brand.name), str(brand.phone)]
+    if brand.website:
+        bits.append(str(brand.website))
+    return " · ".join(bits)
+
+
+def review_line(job: RenderJob) -> str:
+    topic = job.topic
+    return (f"Version {topic.version}. Reviewed {topic.last_reviewed:%B %Y}. "
+            f"Next review due {topic.review_due:%B %Y}.")
+
+
+def draw_para(canvas, theme: Theme, text: str, style: str, x: float, top: float, width: float,
+              markup: bool = True) -> float:
+    """Draw wrapped text on a canvas with its top at ``top``; returns the height used.
+
+    Page furniture goes through Paragraph too, so brand text gets the same
+    escaping and symbol-font fallback as the story.
+    """
+    flow = Paragraph(theme.markup(text) if markup else text, theme.style(style))
+    _, height = flow.wrap(width, 10_000)
+    flow.drawOn(canvas, x, top - height)
+    return height

@@ -1,0 +1,393 @@
+"""The take-home exercise sheet: a full sheet, portrait, one or two pages.
+
+Page 1 opens with the clinic's colour band (logo, name, phone), the handout
+title and Patient name / Date / Clinician blanks for the clinician to fill in
+at the visit; then the short intro, one numbered card per exercise and, last,
+the "when to get help" box.  Page 2 has a slimmer band, "title - continued"
+and "Page 2 of 2", so a loose second page is never mistaken for another
+handout.  Every page ends with the clinic's contact line, the review dates
+and the topic's review note.
+
+The cards are the compact full-width variant (:func:`sheet_card`): the same
+pieces as :func:`common.exercise_card` (picture, purpose, numbered steps,
+dose, tip) but with the dose on the title line and the purpose across the
+full width.  The booklet's card is about 215 pt tall on a 540 pt frame, so six
+of them plus the page furniture need three Letter pages; these are about
+150 pt, which puts the shipped six exercises and the red-flag box on two.
+
+Everything sits inside 0.5 in margins, the colour bands included (an office
+printer cannot print to the edge, and a band that bleeds gets a ragged white
+rim).  Text is never shrunk: a card too tall for an empty page is a FitError
+naming the exercise (``common.Whole`` refuses to split it).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import replace
+from typing import Optional
+
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, Frame, KeepTogether, PageTemplate, Paragraph, Spacer, Table, TableStyle
+
+from handoutkit.model import Dose, Exercise, Section
+from handoutkit.styles import Theme
+from layouts import RenderedPdf, RenderJob
+from layouts import common
+
+MARGIN = 36.0  # 0.5 in on every side; nothing, bands included, goes nearer the edge
+BAND_LATER = 30.0  # page-2+ band: "title - continued", page x of n
+BAND_GAP = 10.0  # white space between a band and the first line of content
+FOOTER_GAP = 8.0  # between the last line of content and the footer rule
+PAD = 10.0  # inner padding of the bands
+CARD_PICTURE = 88.0  # picture width in a card; 4:3 box, so 66 pt tall: about four lines of steps
+
+
+def render(job: RenderJob) -> RenderedPdf:
+    """Lay out ``job`` as a 1-2 page exercise sheet."""
+    theme = job.theme
+    page_size = theme.sheet_size
+    # Two passes: the page furniture says "Page 1 of 2", which needs the total.
+    # The furniture has a fixed height, so the second pass breaks pages exactly
+    # like the first; the loop only guards against that ever changing.
+    total: Optional[int] = None
+    for _ in range(3):
+        data = _build(job, page_size, total)
+        pages = common.page_count(data)
+        if pages == total:
+            break
+        total = pages
+    return RenderedPdf(data=data, pages=pages, page_size=page_size)
+
+
+def _build(job: RenderJob, page_size: tuple[float, float], total: Optional[int]) -> bytes:
+    theme = job.theme
+    width, height = page_size
+    frame_width = width - 2 * MARGIN
+    footer = _Footer(job, frame_width)
+    bottom = MARGIN + footer.height + FOOTER_GAP
+    band = _FirstBand(job, frame_width)
+    first_top = height - MARGIN - band.height - BAND_GAP
+    later_top = height - MARGIN - BAND_LATER - BAND_GAP
+
+    def frame(top: float, name: str) -> Frame:
+        return Frame(MARGIN, bottom, frame_width, top - bottom, id=name,
+                     leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+
+    def first_page(canvas, doc_) -> None:
+        canvas.saveState()
+        band.draw(canvas, MARGIN, height - MARGIN)
+        footer.draw(canvas, doc_.page, total)
+        canvas.restoreState()
+
+    def later_page(canvas, doc_) -> None:
+        canvas.saveState()
+        _draw_continued_band(canvas, job, doc_.page, total, MARGIN, height - MARGIN, frame_width)
+        footer.draw(canvas, doc_.page, total)
+        canvas.restoreState()
+
+    buffer = io.BytesIO()
+    doc = common.HandoutDoc(buffer, job, page_size)
+    doc.addPageTemplates([
+        PageTemplate("first", [frame(first_top, "first")], onPage=first_page, autoNextPageTemplate="later"),
+        PageTemplate("later", [frame(later_top, "later")], onPage=later_page),
+    ])
+    return common.build_pdf(doc, _story(job, frame_width))
+
+
+# ----------------------------------------------------------------------------- story
+
+
+def _story(job: RenderJob, width: float) -> list[Flowable]:
+    theme = job.theme
+    blanks = _write_ins(theme, width)
+    story: list[Flowable] = [blanks]
+    refs = job.handout.sections
+    for index, ref in enumerate(refs):
+        section = ref.section
+        tag = f"section {section.id}"
+        if section.kind == "red_flags":
+            box = common.red_flag_box(theme, section, width, short=ref.short)
+            if index == len(refs) - 1 and story and _is_card(story[-1]):
+                # The box closes the sheet.  Keep it with the last card so that,
+                # if it cannot fit under it, the card moves over too and the box
+                # never sits alone on a page (it still splits if both together
+                # are taller than a page: correctness first).
+                box = common.sourced(KeepTogether([story.pop(), box]), section.where, tag)
+            story.append(box)
+        elif ref.short:
+            story.append(common.sourced(common.para(theme, section.summary or "", "body"), section.where, tag))
+        elif section.kind == "exercises":
+            story += _exercise_story(theme, section, width)
+        else:  # a text section in full: its heading and its blocks
+            story.append(common.sourced(common.para(theme, section.title, "h2"), section.where, tag))
+            for block in section.blocks:
+                story += [common.sourced(f, section.where, tag)
+                          for f in common.block_flowables(theme, block, width)]
+    return story
+
+
+def _write_ins(theme: Theme, width: float) -> Flowable:
+    """Patient name / Date / Clinician blanks, each sized for what is written in it.
+
+    ``write_in_row`` shares the width equally, which leaves a patient's name
+    the shortest line; three one-label rows side by side give the name the
+    most room and the date the least.
+    """
+    shares = (("Patient name", 0.42), ("Date", 0.24), ("Clinician", 0.34))
+    rows = [common.write_in_row(theme, [label], width * share) for label, share in shares]
+    grid = common._grid([rows], [width * share for _, share in shares])
+    grid.spaceAfter = 10
+    return grid
+
+
+def _exercise_story(theme: Theme, section: Section, width: float) -> list[Flowable]:
+    """The cards, numbered 1..n across the sheet.
+
+    The section's prose blocks are the booklet's; the sheet is the "just the
+    exercises" handout, so they are left out (the summary is not: it carries
+    the one safety line every patient needs, "stop if your pain gets sharp").
+    """
+    story: list[Flowable] = []
+    if section.summary:
+        lead = common.para(theme, section.summary, "body")
+        story.append(common.sourced(lead, section.where, f"section {section.id}"))
+    for number, exercise in enumerate(section.exercises, 1):
+        story.append(sheet_card(theme, exercise, width, number))
+    return story
+
+
+def _is_card(flowable: Flowable) -> bool:
+    return getattr(flowable, "_sheet_card", False)
+
+
+# ----------------------------------------------------------------------------- the card
+
+
+def sheet_card(theme: Theme, exercise: Exercise, width: float, number: int) -> Flowable:
+    """One exercise as a compact full-width card, never split across pages.
+
+    ::
+
+        +--------------------------------------------------------------+
+        | 3. Doorway chest stretch      Sets 1 · Reps 3 · Hold 30 s ... |  tinted title line
+        | Stretches tight chest muscles that pull your shoulders ...   |  purpose, full width
+        | [picture]  1. Stand in an open doorway.                       |
+        |            2. Place your forearms on the door frame ...       |
+        | Tip: You should feel a gentle stretch, not pain. ...          |
+        +--------------------------------------------------------------+
+    """
+    inner = width - 16  # the card's left + right padding
+    dose = Paragraph(dose_markup(exercise.dose), _right(theme.style("cell")))
+    dose_width = min(inner * 0.55, stringWidth(_plain(exercise.dose), theme.style("cell_bold").fontName,
+                                                 theme.style("cell_bold").fontSize) + 6)
+    name = Paragraph(theme.markup(f"{number}. {exercise.name}"), _tight(theme.style("h3")))
+    head = common._grid([[name, dose]], [inner - dose_width, dose_width])
+    head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    purpose = Paragraph(theme.markup(exercise.purpose), _tight(theme.style("small")))
+    picture = common.picture(exercise.image, CARD_PICTURE, CARD_PICTURE * 0.75)
+    steps = common.bullets(_list_theme(theme), exercise.steps, style="small", numbered=True)
+    gap = 10
+    body = common._grid([[picture, steps]], [CARD_PICTURE + gap, inner - CARD_PICTURE - gap])
+    tip = Paragraph(theme.markup(f"**Tip:** {exercise.tip}"), _tight(theme.style("small")))
+    card = Table([[head], [purpose], [body], [tip]], colWidths=[width])
+    card.setStyle(TableStyle([
+        ("BOX", (0, 0), (-1, -1), 1.25, theme.color("primary")),
+        ("BACKGROUND", (0, 0), (-1, 0), theme.color("tint")),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.75, theme.color("primary")),
+        ("LINEABOVE", (0, -1), (-1, -1), 0.5, theme.color("primary")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 8), ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+        # Padding per row: title line, purpose, picture + steps, tip.
+        ("TOPPADDING", (0, 0), (-1, 0), 4), ("BOTTOMPADDING", (0, 0), (-1, 0), 4),
+        ("TOPPADDING", (0, 1), (-1, 1), 5), ("BOTTOMPADDING", (0, 1), (-1, 1), 3),
+        ("TOPPADDING", (0, 2), (-1, 2), 2), ("BOTTOMPADDING", (0, 2), (-1, 2), 4),
+        ("TOPPADDING", (0, 3), (-1, 3), 3), ("BOTTOMPADDING", (0, 3), (-1, 3), 5),
+    ]))
+    card.spaceBefore, card.spaceAfter = 0, 8
+    whole = common.sourced(common.Whole(card), exercise.where, f"exercise {exercise.id}")
+    whole._sheet_card = True
+    return whole
+
+
+def dose_markup(dose: Dose) -> str:
+    """"Sets 1 · Reps 10 · Hold 5 s · 2 times a day", the numbers in bold.
+
+    The same labels as the booklet's dose table, on one line.
+    """
+    parts = [f"Sets <b>{dose.sets}</b>", f"Reps <b>{dose.reps}</b>"]
+    if dose.hold_seconds:
+        parts.append(f"Hold <b>{dose.hold_seconds} s</b>")
+    parts.append("<b>once</b> a day" if dose.times_per_day == 1 else f"<b>{dose.times_per_day}</b> times a day")
+    return " · ".join(parts)
+
+
+def _plain(dose: Dose) -> str:
+    """The dose line without markup (measured in bold: an upper bound on its width)."""
+    return re.sub(r"</?b>", "", dose_markup(dose))
+
+
+def _list_theme(theme: Theme) -> Theme:
+    """The theme with 1 pt instead of 4 pt between list items, for the steps in a card.
+
+    Same font, size and leading; the hanging numbers already separate the
+    steps, and over six cards the saved space is what keeps the sheet on two
+    pages.
+    """
+    small = ParagraphStyle("small-list", parent=theme.style("small"), spaceAfter=1)
+    return replace(theme, styles={**theme.styles, "small": small})
+
+
+def _tight(style: ParagraphStyle) -> ParagraphStyle:
+    """The theme's style without space before/after: in a card the cell padding does that."""
+    return ParagraphStyle(style.name + "-tight", parent=style, spaceBefore=0, spaceAfter=0)
+
+
+def _right(style: ParagraphStyle) -> ParagraphStyle:
+    return ParagraphStyle(style.name + "-right", parent=style, alignment=TA_RIGHT)
+
+
+# ----------------------------------------------------------------------------- page furniture
+
+
+def _draw_text(canvas, theme: Theme, markup: str, style: str, x: float, top: float, width: float,
+               right: bool = False) -> float:
+    """Draw a paragraph (already markup) with its top at ``top``; returns its height."""
+    st = _right(theme.style(style)) if right else theme.style(style)
+    flow = Paragraph(markup, st)
+    _, h = flow.wrap(width, 10_000)
+    flow.drawOn(canvas, x, top - h)
+    return h
+
+
+class _FirstBand:
+    """The page-1 band, laid out once before the build: its height sets where the story starts.
+
+    Logo, then the clinic name over the handout title (white on the primary
+    colour), and on the right "Questions? Call us" over the phone number.  The
+    title lives in the band rather than under it: that saves the 30-odd points
+    that let three cards fit on page 1.  A long title wraps and the band grows.
+    """
+
+    LOGO = 44.0
+    PAD_Y = 8.0
+
+    def __init__(self, job: RenderJob, width: float) -> None:
+        theme = job.theme
+        brand = theme.brand
+        self.theme, self.width = theme, width
+        self.logo = brand.logo
+        label_style, phone_style = _right(theme.style("band_small")), _right(theme.style("band"))
+        self.label = Paragraph(theme.markup("Questions? Call us"), label_style)
+        self.phone = Paragraph(theme.markup(str(brand.phone)), phone_style)
+        self.right_width = 4 + max(stringWidth("Questions? Call us", label_style.fontName, label_style.fontSize),
+                                   stringWidth(str(brand.phone), phone_style.fontName, phone_style.fontSize))
+        self.right_height = sum(p.wrap(self.right_width, 10_000)[1] for p in (self.label, self.phone))
+        self.text_x = PAD + (self.LOGO + 12 if self.logo else 0)
+        text_width = width - self.text_x - PAD - self.right_width - 14
+        self.name = Paragraph(f"<b>{theme.markup(brand.name)}</b>", theme.style("band_small"))
+        title_style = ParagraphStyle("band-title", parent=_tight(theme.style("h1")),
+                                     textColor=theme.color("background"))
+        self.title = Paragraph(theme.markup(job.title), title_style)
+        self.text_height = sum(p.wrap(text_width, 10_000)[1] for p in (self.name, self.title))
+        self.height = 2 * self.PAD_Y + max(self.LOGO if self.logo else 0, self.text_height, self.right_height)
+
+    def draw(self, canvas, x: float, top: float) -> None:
+        canvas.setFillColor(self.theme.color("primary"))
+        canvas.roundRect(x, top - self.height, self.width, self.height, radius=4, stroke=0, fill=1)
+        middle = top - self.height / 2
+        if self.logo:
+            common.draw_picture(canvas, self.logo, x + PAD, middle - self.LOGO / 2, self.LOGO, self.LOGO)
+        y = middle + self.text_height / 2
+        for flow in (self.name, self.title):
+            y -= flow.height
+            flow.drawOn(canvas, x + self.text_x, y)
+        y = middle + self.right_height / 2
+        for flow in (self.label, self.phone):
+            y -= flow.height
+            flow.drawOn(canvas, x + self.width - PAD - self.right_width, y)
+
+
+def _draw_continued_band(canvas, job: RenderJob, page: int, total: Optional[int], x: float, top: float,
+                         width: float) -> None:
+    """Pages 2+: a slim band saying whose sheet this is and which page."""
+    theme = job.theme
+    canvas.setFillColor(theme.color("primary"))
+    canvas.roundRect(x, top - BAND_LATER, width, BAND_LATER, radius=4, stroke=0, fill=1)
+    number = _page_label(page, total)
+    number_width = stringWidth(number, theme.style("band_small").fontName, theme.style("band_small").fontSize) + 4
+    small = theme.style("band_small")
+    _draw_text(canvas, theme, number, "band_small", x + width - PAD - number_width,
+               top - (BAND_LATER - small.leading) / 2, number_width, right=True)
+    band = theme.style("band")
+    _draw_text(canvas, theme, theme.markup(f"{job.title} – continued"), "band", x + PAD,
+               top - (BAND_LATER - band.leading) / 2, width - 2 * PAD - number_width - 12)
+
+
+def _page_label(page: int, total: Optional[int]) -> str:
+    return f"Page {page} of {total}" if total else f"Page {page}"
+
+
+class _Footer:
+    """Contact line, page label and review paragraph, laid out once (the frames need its height).
+
+    The contact line is packed item by item ("name · phone · website"), so
+    when it does not fit beside the page label it breaks between items
+    instead of leaving a "·" dangling at a line end.  The review line and the
+    review note are one paragraph, not bold: at 12 pt they then share two
+    lines instead of three, on every page.
+    """
+
+    GAP = 2.0  # between the contact lines and the review paragraph
+    RULE = 6.0  # from the rule to the first line
+
+    def __init__(self, job: RenderJob, width: float) -> None:
+        theme = job.theme
+        self.theme, self.width = theme, width
+        label = theme.style("small_bold")
+        self.label_width = stringWidth("Page 99 of 99", label.fontName, label.fontSize) + 4
+        first_width = width - self.label_width - 12
+        self.contact = [Paragraph(theme.markup(line), theme.style("small"))
+                        for line in _pack(theme, common.footer_text(theme, job).split(" · "), first_width, width)]
+        for index, flow in enumerate(self.contact):
+            flow.wrap(first_width if index == 0 else width, 10_000)
+        self.review = Paragraph(theme.markup(f"{common.review_line(job)} {job.topic.review_note}"),
+                                theme.style("small"))
+        self.review.wrap(width, 10_000)
+        self.height = self.RULE + sum(f.height for f in self.contact) + self.GAP + self.review.height
+
+    def draw(self, canvas, page: int, total: Optional[int]) -> None:
+        theme = self.theme
+        top = MARGIN + self.height
+        canvas.setStrokeColor(theme.color("primary"))
+        canvas.setLineWidth(1)
+        canvas.line(MARGIN, top, MARGIN + self.width, top)
+        top -= self.RULE
+        if total != 1:  # "Page 1 of 1" is noise on a single sheet
+            _draw_text(canvas, theme, _page_label(page, total), "small_bold",
+                       MARGIN + self.width - self.label_width, top, self.label_width, right=True)
+        for flow in self.contact + [None, self.review]:
+            if flow is None:
+                top -= self.GAP
+                continue
+            flow.drawOn(canvas, MARGIN, top - flow.height)
+            top -= flow.height
+
+
+def _pack(theme: Theme, items: list[str], first_width: float, width: float) -> list[str]:
+    """Join ``items`` with " · " into as few lines as fit (the first line is narrower)."""
+    style = theme.style("small")
+
+    def fits(text: str, room: float) -> bool:
+        return Paragraph(theme.markup(text), style).wrap(room, 10_000)[1] <= style.leading + 0.5
+
+    lines: list[str] = []
+    for item in items:
+        if lines and fits(f"{lines[-1]} · {item}", first_width if len(lines) == 1 else width):
+            lines[-1] = f"{lines[-1]} · {item}"
+        else:
+            lines.append(item)
+    return lines

@@ -1,0 +1,457 @@
+"""Tests for handoutkit.impose: saddle-stitch page order and sheet imposition."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pypdf
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pypdf.generic import NameObject, NumberObject, RectangleObject
+from reportlab.lib.pagesizes import A5
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+
+from handoutkit.errors import BuildError
+from handoutkit.impose import impose_saddle_stitch, saddle_stitch_order
+from handoutkit.pdfcheck import check_print_ready, fonts_used, half_page_texts, page_sizes
+
+FONTS = Path(__file__).resolve().parent.parent / "handoutkit" / "fonts"
+FONT_NAME = "TestAtkinson"
+HALF_LETTER = (396.0, 612.0)
+
+
+def _register_font() -> str:
+    if FONT_NAME not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(FONT_NAME, str(FONTS / "AtkinsonHyperlegible-Regular.ttf")))
+    return FONT_NAME
+
+
+def make_booklet(
+    page_count: int,
+    pagesize: tuple[float, float] = HALF_LETTER,
+    *,
+    title: str = "Upper back pain",
+    lang: str | None = None,
+    sizes: dict[int, tuple[float, float]] | None = None,
+) -> bytes:
+    """A logical booklet: page i shows a big "Pi" near its lower-left corner, in the bundled font."""
+    font = _register_font()
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=pagesize, invariant=1, lang=lang)
+    c.setTitle(title)
+    c.setAuthor("Physio team")
+    c.setSubject("Patient education")
+    for number in range(1, page_count + 1):
+        if sizes and number in sizes:
+            c.setPageSize(sizes[number])
+        c.setFont(font, 48)
+        c.drawString(72, 72, f"P{number}")
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def text_origins(page: pypdf.PageObject) -> list[tuple[str, float, float]]:
+    """(text, x, y) of each text run on a page, in page coordinates."""
+    runs: list[tuple[str, float, float]] = []
+
+    def visit(text, cm, tm, *_):
+        if text.strip():
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            runs.append((text.strip(), round(x, 2), round(y, 2)))
+
+    page.extract_text(visitor_text=visit)
+    return runs
+
+
+# --- saddle_stitch_order --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [
+        (4, [((4, 1), (2, 3))]),
+        (8, [((8, 1), (2, 7)), ((6, 3), (4, 5))]),
+        (12, [((12, 1), (2, 11)), ((10, 3), (4, 9)), ((8, 5), (6, 7))]),
+        (
+            16,
+            [
+                ((16, 1), (2, 15)),
+                ((14, 3), (4, 13)),
+                ((12, 5), (6, 11)),
+                ((10, 7), (8, 9)),
+            ],
+        ),
+        # Padded to 8: pages 6, 7, 8 are blank pads.
+        (5, [((None, 1), (2, None)), ((None, 3), (4, 5))]),
+        # Padded to 4: one sheet, only the front right printed.
+        (1, [((None, 1), (None, None))]),
+    ],
+)
+def test_order_small_booklets(count, expected):
+    assert saddle_stitch_order(count) == expected
+
+
+def test_order_64_pages():
+    sheets = saddle_stitch_order(64)
+    assert len(sheets) == 16
+    assert sheets[0] == ((64, 1), (2, 63))
+    assert sheets[7] == ((50, 15), (16, 49))
+    assert sheets[15] == ((34, 31), (32, 33))  # the centre spread
+    flat = [p for sheet in sheets for side in sheet for p in side]
+    assert sorted(flat) == list(range(1, 65))
+
+
+@given(st.integers(min_value=1, max_value=400))
+def test_order_invariants(count):
+    sheets = saddle_stitch_order(count)
+    padded = -(-count // 4) * 4
+    assert len(sheets) == padded // 4
+    flat = [p for sheet in sheets for side in sheet for p in side]
+    # Every real page exactly once, and exactly the missing ones padded.
+    assert sorted(p for p in flat if p is not None) == list(range(1, count + 1))
+    assert flat.count(None) == padded - count
+    for s, (front, back) in enumerate(sheets):
+        # Facing halves of a folded sheet always add up to n + 1.
+        for left, right in (front, back):
+            if left is not None and right is not None:
+                assert left + right == padded + 1
+        # Pads only ever fill the last logical pages (inside the back cover).
+        for page in (p for side in (front, back) for p in side):
+            assert page is None or page <= count
+        # Recto (odd) pages are on the right of the front, as in a book.
+        # (Only tiny booklets pad that far in: 1 page pads pages 2-4.)
+        assert front[1] == (1 + 2 * s if 1 + 2 * s <= count else None)
+        assert back[0] == (2 + 2 * s if 2 + 2 * s <= count else None)
+
+
+@pytest.mark.parametrize("bad", [0, -4])
+def test_order_rejects_non_positive(bad):
+    with pytest.raises(ValueError):
+        saddle_stitch_order(bad)
+
+
+def test_order_rejects_non_int():
+    with pytest.raises(TypeError):
+        saddle_stitch_order(4.0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        saddle_stitch_order(True)  # type: ignore[arg-type]
+
+
+# --- impose_saddle_stitch ---------------------------------------------------
+
+
+def test_half_letter_goes_on_letter_landscape():
+    imposed = impose_saddle_stitch(make_booklet(8))
+    assert page_sizes(imposed) == [(792.0, 612.0)] * 4
+
+
+def test_a5_goes_on_a4_landscape_centred():
+    imposed = impose_saddle_stitch(make_booklet(4, A5))
+    assert page_sizes(imposed) == [(841.89, 595.28)] * 2
+    # The A5 pair is 1 mm narrower than A4: half a millimetre each side.
+    offset = (841.89 - 2 * A5[0]) / 2
+    assert offset == pytest.approx(1.417, abs=0.01)
+    front = pypdf.PdfReader(io.BytesIO(imposed)).pages[0]
+    assert sorted(text_origins(front)) == [
+        ("P1", pytest.approx(offset + A5[0] + 72, abs=0.01), pytest.approx(72, abs=0.01)),
+        ("P4", pytest.approx(offset + 72, abs=0.01), pytest.approx(72, abs=0.01)),
+    ]
+
+
+def test_halves_show_the_right_pages_8():
+    imposed = impose_saddle_stitch(make_booklet(8))
+    assert half_page_texts(imposed) == [("P8", "P1"), ("P2", "P7"), ("P6", "P3"), ("P4", "P5")]
+
+
+def test_halves_show_the_right_pages_16():
+    imposed = impose_saddle_stitch(make_booklet(16))
+    expected = [
+        ("P16", "P1"), ("P2", "P15"), ("P14", "P3"), ("P4", "P13"),
+        ("P12", "P5"), ("P6", "P11"), ("P10", "P7"), ("P8", "P9"),
+    ]  # fmt: skip
+    assert half_page_texts(imposed) == expected
+
+
+def test_padded_halves_are_blank():
+    imposed = impose_saddle_stitch(make_booklet(5))
+    assert page_sizes(imposed) == [(792.0, 612.0)] * 4
+    assert half_page_texts(imposed) == [("", "P1"), ("P2", ""), ("", "P3"), ("P4", "P5")]
+
+
+def test_single_page_makes_one_sheet():
+    imposed = impose_saddle_stitch(make_booklet(1))
+    assert half_page_texts(imposed) == [("", "P1"), ("", "")]
+
+
+def test_pages_are_placed_unscaled_and_upright():
+    imposed = impose_saddle_stitch(make_booklet(4))
+    reader = pypdf.PdfReader(io.BytesIO(imposed))
+    # Sheet front is [4 | 1]; "P" is drawn at (72, 72) on every logical page.
+    assert sorted(text_origins(reader.pages[0])) == [("P1", 396 + 72, 72), ("P4", 72, 72)]
+    assert all(page.rotation == 0 for page in reader.pages)
+    # Unscaled: the text matrix still carries the 48 pt font size, the page
+    # transformation only translates.
+    scales = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            scales.append((cm[0], cm[3], tm[0], tm[3]))
+
+    reader.pages[0].extract_text(visitor_text=visit)
+    assert scales == [(1.0, 1.0, 1.0, 1.0)] * 2
+
+
+def test_larger_sheet_centres_the_pair():
+    imposed = impose_saddle_stitch(make_booklet(4), sheet_size=(1000.0, 700.0))
+    assert page_sizes(imposed) == [(1000.0, 700.0)] * 2
+    reader = pypdf.PdfReader(io.BytesIO(imposed))
+    dx, dy = (1000 - 792) / 2, (700 - 612) / 2
+    assert sorted(text_origins(reader.pages[0])) == [("P1", dx + 396 + 72, dy + 72), ("P4", dx + 72, dy + 72)]
+    assert half_page_texts(imposed) == [("P4", "P1"), ("P2", "P3")]
+
+
+def test_portrait_sheet_is_turned_to_fit():
+    imposed = impose_saddle_stitch(make_booklet(4), sheet_size=(612.0, 792.0))
+    assert page_sizes(imposed) == [(792.0, 612.0)] * 2
+
+
+def test_sheet_too_small_is_an_error():
+    with pytest.raises(BuildError, match="too small"):
+        impose_saddle_stitch(make_booklet(4), sheet_size=(595.28, 841.89))
+
+
+def test_mediabox_not_at_origin():
+    # Same page drawn, but the MediaBox starts at (100, 50): the visible
+    # "P" is at (72, 72) relative to the box corner, i.e. (172, 122) absolute.
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(make_booklet(4))))
+    for page in writer.pages:
+        page.add_transformation(pypdf.Transformation().translate(100, 50))
+        page.mediabox = RectangleObject((100, 50, 496, 662))
+    out = io.BytesIO()
+    writer.write(out)
+    imposed = impose_saddle_stitch(out.getvalue())
+    assert page_sizes(imposed) == [(792.0, 612.0)] * 2
+    reader = pypdf.PdfReader(io.BytesIO(imposed))
+    assert sorted(text_origins(reader.pages[0])) == [("P1", 396 + 72, 72), ("P4", 72, 72)]
+
+
+def test_rotated_logical_pages_are_placed_as_displayed():
+    # Landscape MediaBox shown portrait through /Rotate 90 displays as
+    # 396x612, the same as the other pages, so the booklet is uniform.
+    source = pypdf.PdfReader(io.BytesIO(make_booklet(4)))
+    writer = pypdf.PdfWriter(clone_from=source)
+    page = writer.pages[1]
+    # Turn the content a quarter counter-clockwise into a landscape box; the
+    # /Rotate 90 (clockwise, for display) turns it back, so the page still
+    # displays as a portrait page with "P2" at (72, 72).
+    page.add_transformation(pypdf.Transformation().rotate(90).translate(612, 0))
+    page.mediabox = RectangleObject((0, 0, 612, 396))
+    page[NameObject("/Rotate")] = NumberObject(90)
+    out = io.BytesIO()
+    writer.write(out)
+    imposed = impose_saddle_stitch(out.getvalue())
+    assert page_sizes(imposed) == [(792.0, 612.0)] * 2
+    assert half_page_texts(imposed) == [("P4", "P1"), ("P2", "P3")]
+    back = pypdf.PdfReader(io.BytesIO(imposed)).pages[1]
+    (text, x, y), _ = sorted(text_origins(back))
+    assert (text, x, y) == ("P2", pytest.approx(72, abs=0.01), pytest.approx(72, abs=0.01))
+
+
+def test_mixed_page_sizes_are_an_error():
+    booklet = make_booklet(4, sizes={3: (612.0, 792.0)})
+    with pytest.raises(BuildError, match="page 3"):
+        impose_saddle_stitch(booklet)
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [b"", b"not a pdf at all", b"%PDF-1.4\n%garbage\n" + bytes(range(256)) * 4],
+)
+def test_garbage_input_is_a_build_error(garbage):
+    with pytest.raises(BuildError, match="cannot impose booklet"):
+        impose_saddle_stitch(garbage)
+
+
+def test_pdf_without_pages_is_a_build_error():
+    out = io.BytesIO()
+    pypdf.PdfWriter().write(out)
+    with pytest.raises(BuildError, match="no pages"):
+        impose_saddle_stitch(out.getvalue())
+
+
+def test_build_error_is_a_click_exception_with_exit_code_1():
+    with pytest.raises(BuildError) as info:
+        impose_saddle_stitch(b"junk")
+    assert info.value.exit_code == 1
+
+
+def test_output_is_deterministic():
+    booklet = make_booklet(12)
+    first = impose_saddle_stitch(booklet)
+    assert impose_saddle_stitch(booklet) == first
+    assert impose_saddle_stitch(bytes(booklet)) == first
+
+
+def test_output_is_deterministic_across_processes():
+    # Python's str hashing is salted per process; pypdf uses hash() while
+    # de-duplicating objects, so check a run with another seed agrees.
+    booklet = make_booklet(8)
+    script = (
+        "import sys; from handoutkit.impose import impose_saddle_stitch; "
+        "sys.stdout.buffer.write(impose_saddle_stitch(sys.stdin.buffer.read()))"
+    )
+    outputs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            input=booklet,
+            capture_output=True,
+            env=env,
+            cwd=Path(__file__).resolve().parent.parent,
+            check=True,
+        )
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1] == impose_saddle_stitch(booklet)
+
+
+def _file_id(pdf: bytes) -> list[bytes]:
+    # pypdf reads an ID string as TextStringObject when it happens to decode.
+    ids = pypdf.PdfReader(io.BytesIO(pdf)).trailer["/ID"]
+    return [getattr(part, "original_bytes", part) for part in ids]
+
+
+def test_trailer_id_is_fixed_and_derived_from_input():
+    booklet = make_booklet(4)
+    first, second = _file_id(impose_saddle_stitch(booklet))
+    assert first == second
+    assert len(first) == 16
+    assert _file_id(impose_saddle_stitch(make_booklet(4, title="Neck pain")))[0] != first
+    # The sheet size is part of the identity too: it is a different file.
+    assert _file_id(impose_saddle_stitch(booklet, sheet_size=(800, 620)))[0] != first
+
+
+def test_metadata_and_language_are_copied():
+    imposed = impose_saddle_stitch(make_booklet(4, title="Upper back pain", lang="en-GB"))
+    reader = pypdf.PdfReader(io.BytesIO(imposed))
+    assert reader.metadata.title == "Upper back pain"
+    assert reader.metadata.author == "Physio team"
+    assert reader.metadata.subject == "Patient education"
+    assert reader.root_object["/Lang"] == "en-GB"
+
+
+def test_no_language_when_input_has_none():
+    reader = pypdf.PdfReader(io.BytesIO(impose_saddle_stitch(make_booklet(4))))
+    assert "/Lang" not in reader.root_object
+
+
+def test_output_version_is_not_lowered():
+    # pypdf's writer starts at 1.3; a 1.7 input must not come out as 1.3.
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(make_booklet(4))))
+    writer.pdf_header = "%PDF-1.7"
+    out = io.BytesIO()
+    writer.write(out)
+    assert out.getvalue().startswith(b"%PDF-1.7")
+    assert impose_saddle_stitch(out.getvalue()).startswith(b"%PDF-1.7\n")
+
+
+def _font_programs(pdf: bytes) -> int:
+    """How many embedded font program streams the file stores (xref entries in use)."""
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    programs = set()
+    for number in sorted(reader.xref.get(0, {})):
+        obj = reader.get_object(number)
+        if isinstance(obj, pypdf.generic.DictionaryObject) and obj.get("/Type") == "/FontDescriptor":
+            for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+                if key in obj:
+                    programs.add(obj.raw_get(key).idnum)
+    return len(programs)
+
+
+def test_fonts_are_embedded_once_and_output_is_print_ready():
+    booklet = make_booklet(16)
+    imposed = impose_saddle_stitch(booklet)
+    assert _font_programs(booklet) == 1
+    assert _font_programs(imposed) == 1
+    # 16 pages of one font on 8 sides: far less than 8 font copies.
+    assert len(imposed) < 2 * len(booklet)
+    [font] = fonts_used(imposed)
+    assert font.name == "AtkinsonHyperlegible-Regular"
+    assert font.embedded and not font.base14
+    assert font.pages == list(range(1, 9))
+    check_print_ready(imposed, label="booklet.pdf")
+
+
+def test_content_streams_are_compressed():
+    reader = pypdf.PdfReader(io.BytesIO(impose_saddle_stitch(make_booklet(8))))
+    for page in reader.pages:
+        contents = page["/Contents"].get_object()
+        assert contents.get("/Filter") == "/FlateDecode"
+
+
+def test_duplicate_font_copies_are_stored_once():
+    # Concatenating two copies of a booklet (as a merge step might) stores
+    # the same subset font twice; the imposed file keeps one.
+    booklet = make_booklet(2)
+    writer = pypdf.PdfWriter()
+    for _ in range(2):
+        writer.append(pypdf.PdfReader(io.BytesIO(booklet)))
+    out = io.BytesIO()
+    writer.write(out)
+    doubled = out.getvalue()
+    assert _font_programs(doubled) == 2
+    imposed = impose_saddle_stitch(doubled)
+    assert half_page_texts(imposed) == [("P2", "P1"), ("P2", "P1")]
+    assert _font_programs(imposed) == 1
+
+
+def test_no_orphaned_objects_are_written():
+    # Merging replaces each side's content streams; the replaced ones must
+    # not linger in the file as null objects.
+    imposed = impose_saddle_stitch(make_booklet(8))
+    assert b" 0 obj\nnull\nendobj" not in imposed
+
+
+def _linked_booklet() -> bytes:
+    """8 pages; page 1 has an internal link to page 8 and a web link."""
+    font = _register_font()
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=HALF_LETTER, invariant=1)
+    for number in range(1, 9):
+        c.bookmarkPage(f"p{number}")
+        c.setFont(font, 48)
+        c.drawString(72, 72, f"P{number}")
+        if number == 1:
+            c.linkRect("", "p8", (72, 300, 200, 350))
+            c.linkURL("https://example.org", (72, 400, 200, 450))
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def test_internal_links_are_dropped_and_do_not_drag_in_page_copies():
+    imposed = impose_saddle_stitch(_linked_booklet())
+    reader = pypdf.PdfReader(io.BytesIO(imposed))
+    page_objects = [
+        number
+        for number in reader.xref[0]
+        if isinstance(reader.get_object(number), pypdf.generic.DictionaryObject)
+        and reader.get_object(number).get("/Type") == "/Page"
+    ]
+    # Only the 4 sheet sides: no orphaned copy of logical page 8.
+    assert len(page_objects) == 4
+    annots = [a.get_object() for page in reader.pages for a in page.get("/Annots", [])]
+    # The web link survives, moved with page 1 to the right half of sheet 1.
+    assert [(a["/A"]["/URI"], [float(v) for v in a["/Rect"]]) for a in annots] == [
+        ("https://example.org", [396 + 72, 400, 396 + 200, 450])
+    ]
+    assert half_page_texts(imposed) == [("P8", "P1"), ("P2", "P7"), ("P6", "P3"), ("P4", "P5")]
