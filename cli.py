@@ -79,6 +79,25 @@ def list_command(source: Path) -> None:
                 click.echo(f"  {handout.name}-print.pdf  [{handout.impose}, {_inches((sheet[1], sheet[0]))}]")
 
 
+@main.command()
+@click.option("--write", "write_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              is_flag=False, flag_value="docs/content-format.md",
+              help="Write the page (default path docs/content-format.md) instead of printing it.")
+def docs(write_path: Optional[Path]) -> None:
+    """Print (or --write) the content format reference, generated from the schema."""
+    from handoutkit.docs import reference_markdown
+
+    text = reference_markdown()
+    if write_path is None:
+        click.echo(text, nl=False)
+        return
+    from handoutkit.build import atomic_write
+
+    write_path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(write_path, text.encode("utf-8"))
+    click.echo(f"wrote {write_path}")
+
+
 def run() -> None:
     """Console-script entry point: unexpected failures get one line, not a traceback."""
     try:

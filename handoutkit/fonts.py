@@ -41,8 +41,19 @@ def register() -> None:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
+    from reportlab import rl_config
+    from reportlab.graphics import shapes
+    from reportlab.platypus import tables
+
     for name, filename in FILES.items():
         pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / filename)))
+    # reportlab's defaults name Helvetica in three places: the canvas, table
+    # cells and drawings.  Even when no glyph is drawn with it, each puts an
+    # unembedded Helvetica in the page resources, which preflight tools
+    # (pdffonts, print shops) reject.  Point all three at the bundled face.
+    rl_config.canvas_basefontname = BODY
+    tables.CellStyle.fontname, tables.CellStyle.fontsize, tables.CellStyle.leading = BODY, 12, 14.4
+    shapes.STATE_DEFAULTS["fontName"], shapes.STATE_DEFAULTS["fontSize"] = BODY, 12
     # <b> and <i> inside paragraphs map to the bundled faces, never to Helvetica-Bold.
     for family, bold_face in ((BODY, BODY_BOLD), (SYMBOL, SYMBOL_BOLD)):
         italic = BODY_ITALIC if family == BODY else family

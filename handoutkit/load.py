@@ -127,7 +127,7 @@ def _load_topic(loader: _Loader, folder: Path, layouts: Mapping[str, frozenset[s
             sections.append(section)
     for path in sorted((folder / "sections").glob("*.yaml")):
         if path.stem not in listed:
-            loader.error(Location(loader.shown(path)), "", f"section file is not listed in {shown_topic}",
+            loader.error(Location(loader.shown(path), 1, 1), "", f"section file is not listed in {shown_topic}",
                          f"add {path.stem} to 'sections:' in topic.yaml, or delete the file")
     _check_unique_exercises(loader, sections)
 

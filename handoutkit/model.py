@@ -218,7 +218,8 @@ class Brand:
         """Values for ``{clinic_phone}`` and friends in content text."""
         return {
             "clinic_name": str(self.name),
-            "clinic_phone": str(self.phone),
+            # a no-break space keeps "(555) 010-0199" on one line
+            "clinic_phone": str(self.phone).replace(" ", "\u00a0"),
             "clinic_website": str(self.website or ""),
             "clinic_email": str(self.email or ""),
             "emergency_number": str(self.emergency_number),

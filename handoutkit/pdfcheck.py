@@ -380,6 +380,41 @@ def _split_halves(page: pypdf.PageObject) -> tuple[str, str]:
     return "".join(halves[0]).strip(), "".join(halves[1]).strip()
 
 
+def listed_fonts(pdf: PdfSource) -> list[FontUse]:
+    """Every font named in a page's (or form XObject's) resources, drawn with or not.
+
+    Preflight tools such as ``pdffonts`` list these, so a print shop sees an
+    unembedded Helvetica even when nothing is drawn with it; ``pages`` says
+    whose resources list it.
+    """
+    reader = _reader(pdf)
+    found: dict[Any, FontUse] = {}
+
+    def walk(resources: Any, page_number: int, path: set[Any]) -> None:
+        resources = _resolve(resources)
+        if not isinstance(resources, DictionaryObject):
+            return
+        for key, ref in _items(resources.get("/Font")):
+            font = _resolve(ref)
+            if not isinstance(font, DictionaryObject):
+                continue
+            ident = _identity(ref, font)
+            if ident not in found:
+                name, subtype, embedded, base14 = _describe_font(font, str(key))
+                found[ident] = FontUse(name, subtype, embedded, base14)
+            if page_number not in found[ident].pages:
+                found[ident].pages.append(page_number)
+        for _, ref in _items(resources.get("/XObject")):
+            xobject = _resolve(ref)
+            ident = _identity(ref, xobject)
+            if isinstance(xobject, DictionaryObject) and xobject.get("/Subtype") == "/Form" and ident not in path:
+                walk(xobject.get("/Resources"), page_number, path | {ident})
+
+    for number, page in enumerate(reader.pages, 1):
+        walk(page.get("/Resources"), number, set())
+    return list(found.values())
+
+
 def check_print_ready(pdf: PdfSource, *, label: str) -> None:
     """Raise BuildError naming ``label`` unless the PDF is fit to send to a printer.
 
@@ -391,6 +426,9 @@ def check_print_ready(pdf: PdfSource, *, label: str) -> None:
         reader = _reader(pdf)
         page_count = len(reader.pages)
         uses = fonts_used(reader) if page_count else []
+        # Fonts listed but never drawn with are still flagged by preflight tools.
+        drawn = {(u.name, u.subtype) for u in uses}
+        uses += [u for u in listed_fonts(reader) if (u.name, u.subtype) not in drawn]
     except BuildError as exc:
         raise BuildError(f"{label}: {exc.message}") from exc
     except Exception as exc:  # pypdf raises many types for damaged files

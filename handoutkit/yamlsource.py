@@ -79,9 +79,16 @@ def compose_file(path: Path, shown: str) -> Optional[yaml.Node]:
 
 def compose_text(text: str, shown: str) -> Optional[yaml.Node]:
     """Compose one YAML document from ``text``; ``shown`` names it in errors."""
-    loader = _ContentLoader(text)
+    loader = None
     try:
+        loader = _ContentLoader(text)  # the reader checks characters here, before any parsing
         node = loader.get_single_node()
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        raise ContentError(Location(shown, line, column), "",
+                           f"character U+{exc.character:04X} is not allowed in YAML text",
+                           "delete the invisible control character (copying from a PDF or Word can add them)") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "YAML syntax error"
@@ -90,7 +97,8 @@ def compose_text(text: str, shown: str) -> Optional[yaml.Node]:
     except yaml.YAMLError as exc:  # e.g. "expected a single document"
         raise ContentError(Location(shown), "", f"YAML error: {exc}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if node is not None:
         _reject_foreign_tags(node, shown)
     return node

@@ -90,7 +90,8 @@ def build_pdf(doc: HandoutDoc, story: list, multi_pass: bool = False) -> bytes:
 def _needed_height(message: str) -> str:
     import re
 
-    match = re.search(r"\(([\d.]+) x ([\d.]+)\)", message)
+    match = (re.search(r"\(([\d.]+) x ([\d.]+)\)", message)
+             or re.search(r"content ([\d.]+)x([\d.]+) too large", message))
     return f"needs {float(match.group(2)):.0f} pt" if match else ""
 
 
@@ -352,14 +353,17 @@ def write_in_row(theme: Theme, labels: list[str], width: float) -> Table:
     """Labels followed by ruled blanks to write on, e.g. Name ____ Date ____."""
     cells, widths = [], []
     share = width / len(labels)
-    for label in labels:
+    gap = 14  # white space between one blank's rule and the next label
+    for index, label in enumerate(labels):
         cells.append(Paragraph(f"<b>{label}:</b>", theme.style("cell")))
         cells.append("")
-        label_width = fonts_width(label + ":", fonts.BODY_BOLD, theme.style("cell").fontSize) + 8
+        label_width = fonts_width(label + ":", fonts.BODY_BOLD, theme.style("cell").fontSize) + 8 + (gap if index else 0)
         widths.extend([label_width, share - label_width])
     table = Table([cells], colWidths=widths, rowHeights=[26])
     style = [("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
              ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
+    for i in range(2, len(cells), 2):
+        style.append(("LEFTPADDING", (i, 0), (i, 0), gap))
     for i in range(1, len(cells), 2):
         style.append(("LINEBELOW", (i, 0), (i, 0), 1, theme.color("text")))
         style.append(("RIGHTPADDING", (i, 0), (i, 0), 10))

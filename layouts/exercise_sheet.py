@@ -1,9 +1,9 @@
 """The take-home exercise sheet: a full sheet, portrait, one or two pages.
 
-Page 1 opens with the clinic's colour band (logo, name, phone), the handout
-title and Patient name / Date / Clinician blanks for the clinician to fill in
-at the visit; then the short intro, one numbered card per exercise and, last,
-the "when to get help" box.  Page 2 has a slimmer band, "title - continued"
+Page 1 opens with the clinic's colour band (logo, clinic name over the
+handout title, phone) and Patient name / Date / Clinician blanks for the
+clinician to fill in at the visit; then the short intro, one numbered card
+per exercise and, last, the "when to get help" box.  Page 2 has a slimmer band, "title - continued"
 and "Page 2 of 2", so a loose second page is never mistaken for another
 handout.  Every page ends with the clinic's contact line, the review dates
 and the topic's review note.
@@ -31,7 +31,7 @@ from typing import Optional
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, Frame, KeepTogether, PageTemplate, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Frame, KeepTogether, PageTemplate, Paragraph, Table, TableStyle
 
 from handoutkit.model import Dose, Exercise, Section
 from handoutkit.styles import Theme
@@ -134,12 +134,16 @@ def _write_ins(theme: Theme, width: float) -> Flowable:
     """Patient name / Date / Clinician blanks, each sized for what is written in it.
 
     ``write_in_row`` shares the width equally, which leaves a patient's name
-    the shortest line; three one-label rows side by side give the name the
-    most room and the date the least.
+    the shortest line, and its rules run right up to the next label; three
+    one-label rows side by side, with a gap between them, fix both.
     """
+    gap = 14.0
     shares = (("Patient name", 0.42), ("Date", 0.24), ("Clinician", 0.34))
-    rows = [common.write_in_row(theme, [label], width * share) for label, share in shares]
-    grid = common._grid([rows], [width * share for _, share in shares])
+    widths = [width * share for _, share in shares]
+    rows = [common.write_in_row(theme, [label], w - (gap if i < len(shares) - 1 else 0))
+            for i, ((label, _), w) in enumerate(zip(shares, widths))]
+    grid = _side_by_side([rows], widths)
+    grid.setStyle(TableStyle([("RIGHTPADDING", (0, 0), (-2, 0), gap)]))
     grid.spaceAfter = 10
     return grid
 
@@ -173,7 +177,7 @@ def sheet_card(theme: Theme, exercise: Exercise, width: float, number: int) -> F
     ::
 
         +--------------------------------------------------------------+
-        | 3. Doorway chest stretch      Sets 1 · Reps 3 · Hold 30 s ... |  tinted title line
+        | 3. Doorway chest stretch    Sets: 1 · Reps: 3 · Hold: 30 s ... |  tinted title line
         | Stretches tight chest muscles that pull your shoulders ...   |  purpose, full width
         | [picture]  1. Stand in an open doorway.                       |
         |            2. Place your forearms on the door frame ...       |
@@ -185,13 +189,13 @@ def sheet_card(theme: Theme, exercise: Exercise, width: float, number: int) -> F
     dose_width = min(inner * 0.55, stringWidth(_plain(exercise.dose), theme.style("cell_bold").fontName,
                                                  theme.style("cell_bold").fontSize) + 6)
     name = Paragraph(theme.markup(f"{number}. {exercise.name}"), _tight(theme.style("h3")))
-    head = common._grid([[name, dose]], [inner - dose_width, dose_width])
+    head = _side_by_side([[name, dose]], [inner - dose_width, dose_width])
     head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     purpose = Paragraph(theme.markup(exercise.purpose), _tight(theme.style("small")))
     picture = common.picture(exercise.image, CARD_PICTURE, CARD_PICTURE * 0.75)
     steps = common.bullets(_list_theme(theme), exercise.steps, style="small", numbered=True)
     gap = 10
-    body = common._grid([[picture, steps]], [CARD_PICTURE + gap, inner - CARD_PICTURE - gap])
+    body = _side_by_side([[picture, steps]], [CARD_PICTURE + gap, inner - CARD_PICTURE - gap])
     tip = Paragraph(theme.markup(f"**Tip:** {exercise.tip}"), _tight(theme.style("small")))
     card = Table([[head], [purpose], [body], [tip]], colWidths=[width])
     card.setStyle(TableStyle([
@@ -214,20 +218,32 @@ def sheet_card(theme: Theme, exercise: Exercise, width: float, number: int) -> F
 
 
 def dose_markup(dose: Dose) -> str:
-    """"Sets 1 · Reps 10 · Hold 5 s · 2 times a day", the numbers in bold.
+    """"Sets: 1 · Reps: 10 · Hold: 5 s · Times a day: 2", the values in bold.
 
-    The same labels as the booklet's dose table, on one line.
+    The booklet's dose-table headings, word for word, as one line: a patient
+    who has both handouts reads the same labels in both.
     """
-    parts = [f"Sets <b>{dose.sets}</b>", f"Reps <b>{dose.reps}</b>"]
+    parts = [f"Sets: <b>{dose.sets}</b>", f"Reps: <b>{dose.reps}</b>"]
     if dose.hold_seconds:
-        parts.append(f"Hold <b>{dose.hold_seconds} s</b>")
-    parts.append("<b>once</b> a day" if dose.times_per_day == 1 else f"<b>{dose.times_per_day}</b> times a day")
+        parts.append(f"Hold: <b>{dose.hold_seconds} s</b>")
+    parts.append(f"Times a day: <b>{dose.times_per_day}</b>")
     return " · ".join(parts)
 
 
 def _plain(dose: Dose) -> str:
     """The dose line without markup (measured in bold: an upper bound on its width)."""
     return re.sub(r"</?b>", "", dose_markup(dose))
+
+
+def _side_by_side(rows: list, widths: list[float]) -> Table:
+    """A borderless, unpadded table that only puts things next to each other."""
+    table = Table(rows, colWidths=widths)
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+    ]))
+    return table
 
 
 def _list_theme(theme: Theme) -> Theme:
@@ -317,12 +333,11 @@ def _draw_continued_band(canvas, job: RenderJob, page: int, total: Optional[int]
     theme = job.theme
     canvas.setFillColor(theme.color("primary"))
     canvas.roundRect(x, top - BAND_LATER, width, BAND_LATER, radius=4, stroke=0, fill=1)
+    small, band = theme.style("band_small"), theme.style("band")
     number = _page_label(page, total)
-    number_width = stringWidth(number, theme.style("band_small").fontName, theme.style("band_small").fontSize) + 4
-    small = theme.style("band_small")
+    number_width = stringWidth(number, small.fontName, small.fontSize) + 4
     _draw_text(canvas, theme, number, "band_small", x + width - PAD - number_width,
                top - (BAND_LATER - small.leading) / 2, number_width, right=True)
-    band = theme.style("band")
     _draw_text(canvas, theme, theme.markup(f"{job.title} – continued"), "band", x + PAD,
                top - (BAND_LATER - band.leading) / 2, width - 2 * PAD - number_width - 12)
 
@@ -348,6 +363,8 @@ class _Footer:
         theme = job.theme
         self.theme, self.width = theme, width
         label = theme.style("small_bold")
+        # Room for the page label is kept even on a one-page sheet (which prints
+        # none): the footer must be the same height in both passes of render().
         self.label_width = stringWidth("Page 99 of 99", label.fontName, label.fontSize) + 4
         first_width = width - self.label_width - 12
         self.contact = [Paragraph(theme.markup(line), theme.style("small"))
@@ -369,12 +386,10 @@ class _Footer:
         if total != 1:  # "Page 1 of 1" is noise on a single sheet
             _draw_text(canvas, theme, _page_label(page, total), "small_bold",
                        MARGIN + self.width - self.label_width, top, self.label_width, right=True)
-        for flow in self.contact + [None, self.review]:
-            if flow is None:
-                top -= self.GAP
-                continue
+        for flow in self.contact:
             flow.drawOn(canvas, MARGIN, top - flow.height)
             top -= flow.height
+        self.review.drawOn(canvas, MARGIN, top - self.GAP - self.review.height)
 
 
 def _pack(theme: Theme, items: list[str], first_width: float, width: float) -> list[str]:

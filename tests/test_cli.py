@@ -122,3 +122,21 @@ def test_unknown_topic_and_handout_are_errors(content, tmp_path):
     result = run("build", "--handout", "bookelt", "--source", str(content), "--out", str(tmp_path))
     assert result.exit_code == 1 and "did you mean 'booklet'?" in result.output
     assert not any(tmp_path.rglob("*.pdf"))
+
+
+def test_two_builds_into_one_folder_at_once_leave_only_complete_files(content, tmp_path):
+    import subprocess
+    import sys
+
+    from pypdf import PdfReader
+
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "cli", "build", "--source", str(content), "--out", str(out)]
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    for process in runs:
+        _, stderr = process.communicate(timeout=300)
+        assert process.returncode == 0, stderr.decode()
+    files = sorted(p.name for p in (out / TOPIC).iterdir())
+    assert files == sorted(["booklet.pdf", "booklet-print.pdf", "exercise-sheet.pdf", "checklist.pdf"]), files
+    for pdf in (out / TOPIC).iterdir():
+        assert len(PdfReader(pdf).pages) >= 1

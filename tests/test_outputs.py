@@ -12,7 +12,7 @@ from handoutkit.load import load_project
 from handoutkit.pdfcheck import fonts_used, half_page_texts, page_sizes, page_texts
 
 from conftest import SOURCE, TOPIC
-from pdfutil import font_sizes, norm, reader
+from pdfutil import font_resources, font_sizes, norm, reader, visual_lines
 
 ALL = ("booklet.pdf", "booklet-print.pdf", "exercise-sheet.pdf", "checklist.pdf")
 HALF_LETTER, LETTER, LETTER_LANDSCAPE = (396.0, 612.0), (612.0, 792.0), (792.0, 612.0)
@@ -97,10 +97,11 @@ def test_section_headings_in_order(built, topic):
 
 def test_contents_page_numbers_point_at_the_sections(built, topic):
     texts = [norm(t) for t in page_texts(built["booklet.pdf"])]
-    contents = texts[1]
+    lines = visual_lines(built["booklet.pdf"], 1)
     for section in topic.sections:
-        match = re.search(re.escape(norm(section.label)) + r"[ .]*?(\d+)", contents)
-        assert match, f"{section.label!r} not in the contents page"
+        match = next((re.fullmatch(re.escape(norm(section.label)) + r"[ .]*(\d+)", line) for line in lines
+                      if line.startswith(norm(section.label) + " ")), None)
+        assert match, f"{section.label!r} not in the contents page: {lines}"
         page = int(match.group(1))
         assert norm(section.title) in texts[page - 1], f"{section.label!r} listed on page {page}, not there"
 
@@ -122,6 +123,13 @@ def test_every_font_is_embedded_and_none_is_base14(built, name):
         assert font.embedded, f"{name}: {font.name} is not embedded"
         assert not font.base14, f"{name}: uses base-14 font {font.name}"
     assert any("Atkinson" in f.name for f in fonts)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_no_font_resource_names_a_standard_font(built, name):
+    # even an unused Helvetica in a resource dictionary fails print-shop preflight
+    names = font_resources(built[name])
+    assert names and all("Atkinson" in n or "DejaVu" in n for n in names), sorted(names)
 
 
 @pytest.mark.parametrize("name", ALL)

@@ -25,6 +25,7 @@ from handoutkit.errors import BuildError
 from handoutkit.pdfcheck import (
     FontUse,
     check_print_ready,
+    listed_fonts,
     fonts_used,
     half_page_texts,
     is_base14_name,
@@ -46,11 +47,17 @@ def _register_fonts() -> None:
         pdfmetrics.registerFont(TTFont(DEJAVU, str(FONTS / "DejaVuSans.ttf")))
 
 
-def make_pdf(draw: Callable[[canvas.Canvas, int], None], pages: int = 1, pagesize=(396, 612)) -> bytes:
-    """A reportlab PDF whose page i (1-based) is drawn by ``draw(c, i)``."""
+def make_pdf(draw: Callable[[canvas.Canvas, int], None], pages: int = 1, pagesize=(396, 612),
+             initial_font: str = "Helvetica") -> bytes:
+    """A reportlab PDF whose page i (1-based) is drawn by ``draw(c, i)``.
+
+    The initial font is named explicitly: handoutkit.fonts.register() changes
+    reportlab's process-wide default, and these tests must not depend on
+    whether another test ran first.
+    """
     _register_fonts()
     buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=pagesize, invariant=1)
+    c = canvas.Canvas(buf, pagesize=pagesize, invariant=1, initialFontName=initial_font)
     for number in range(1, pages + 1):
         draw(c, number)
         c.showPage()
@@ -88,7 +95,7 @@ def test_helvetica_is_reported_base14_and_not_embedded():
 
 
 def test_bundled_ttf_is_embedded_and_passes():
-    pdf = make_pdf(text_in(ATKINSON), pages=3)
+    pdf = make_pdf(text_in(ATKINSON), pages=3, initial_font=ATKINSON)
     assert fonts_used(pdf) == [
         FontUse("AtkinsonHyperlegible-Regular", "TrueType", embedded=True, base14=False, pages=[1, 2, 3])
     ]
@@ -136,7 +143,7 @@ def _form_only_pdf(font: str) -> bytes:
             c.endForm()
         c.doForm("logo")
 
-    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(make_pdf(draw))))
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(make_pdf(draw, initial_font=ATKINSON))))
     resources = writer.pages[0]["/Resources"].get_object()
     del resources["/Font"]
     return to_bytes(writer)
@@ -150,6 +157,14 @@ def test_font_used_only_inside_a_form_xobject_is_found():
     with pytest.raises(BuildError, match="Times-Bold"):
         check_print_ready(pdf, label="form.pdf")
     assert [t.strip() for t in page_texts(pdf)] == ["in form"]
+
+
+def test_unused_standard_font_in_resources_fails_preflight():
+    # pdffonts and print shops list every font resource, drawn with or not
+    pdf = make_pdf(text_in(ATKINSON), initial_font="Helvetica")
+    assert "Helvetica" in {f.name for f in listed_fonts(pdf)}
+    with pytest.raises(BuildError, match="Helvetica"):
+        check_print_ready(pdf, label="unused.pdf")
 
 
 def test_embedded_font_inside_form_passes():
