@@ -1,7 +1,9 @@
 """The ``handout`` command line: parses options and calls the library, nothing more.
 
-    handout build [TOPIC...] [--handout NAME] [--source DIR] [--out DIR] [--paper letter|a4]
+    handout build [TOPIC...] [--handout NAME] [--source DIR] [--out DIR] [--paper letter|a4] [--strict]
     handout list [--source DIR]
+    handout check [TOPIC...] [--strict] [--format text|json]
+    handout docs [--write]
 
 Errors from content are printed as ``file:line:col: field: message`` with a
 hint, and exit with code 1; usage errors exit with code 2 (click's rule).
@@ -12,6 +14,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from datetime import date, datetime
 from pathlib import Path
 from typing import Optional
 
@@ -32,6 +35,16 @@ def source_option(func):
                         show_default=True, help="Folder with brand.yaml and one folder per topic.")(func)
 
 
+def strict_option(func):
+    return click.option("--strict", is_flag=True,
+                        help="Treat warnings (reading grade, unexplained words, review due soon) as errors.")(func)
+
+
+def today_option(func):
+    return click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+                        help="Date to judge review dates by (default: today).")(func)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="handoutkit", prog_name="handout")
 def main() -> None:
@@ -47,12 +60,16 @@ def main() -> None:
               help="Folder to write PDFs into, one subfolder per topic.")
 @click.option("--paper", type=PAPER_CHOICES, default=None,
               help="Paper size; overrides the brand's 'paper' (letter: half-letter booklet; a4: A5 booklet).")
-def build(topics: tuple[str, ...], handouts: tuple[str, ...], source: Path, out: Path, paper: Optional[str]) -> None:
+@strict_option
+@today_option
+def build(topics: tuple[str, ...], handouts: tuple[str, ...], source: Path, out: Path, paper: Optional[str],
+          strict: bool, today: Optional[datetime]) -> None:
     """Build every handout of every topic (or only the TOPICS named)."""
     from handoutkit.build import build as run_build
 
     files = run_build(source, out, topics=topics or None, handouts=handouts or None,
-                      paper=paper.lower() if paper else None)
+                      paper=paper.lower() if paper else None, strict=strict,
+                      today=today.date() if today else None, warn=lambda line: click.echo(line, err=True))
     for item in files:
         extra = f"; {item.note}" if item.note else ""
         pages = f"{item.pages} page{'s' if item.pages != 1 else ''}"
@@ -77,6 +94,32 @@ def list_command(source: Path) -> None:
             if handout.impose:
                 sheet = PAPER[paper]
                 click.echo(f"  {handout.name}-print.pdf  [{handout.impose}, {_inches((sheet[1], sheet[0]))}]")
+
+
+@main.command()
+@click.argument("topics", nargs=-1)
+@source_option
+@strict_option
+@today_option
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="A readable report, or JSON for other programs.")
+def check(topics: tuple[str, ...], source: Path, strict: bool, today: Optional[datetime], output_format: str) -> None:
+    """Validate content and report reading level, plain language, fonts, contrast and review dates.
+
+    Writes no PDFs.  Exit code 1 when there are errors (or, with --strict, warnings).
+    """
+    from handoutkit.build import check_glyphs
+    from handoutkit.checks import load_check_config, run_checks
+    from handoutkit.load import load_project
+
+    project = load_project(source, topics or None)
+    check_glyphs(project)
+    report = run_checks(project, load_check_config(source), today.date() if today else date.today())
+    click.echo(report.to_json() if output_format == "json" else report.to_text(), nl=output_format == "json")
+    failing = report.errors(strict=strict)
+    if failing:
+        raise HandoutError(f"check failed: {len(failing)} problem{'s' if len(failing) != 1 else ''}"
+                           + (" (warnings count as errors with --strict)" if strict else ""))
 
 
 @main.command()

@@ -14,7 +14,8 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Optional
+from datetime import date
+from typing import Callable, Iterable, Optional
 
 from handoutkit import fonts, impose, pdfcheck
 from handoutkit.errors import BuildError, ContentError, ContentErrors, HandoutError
@@ -78,15 +79,41 @@ def render_handout(topic: Topic, handout: Handout, theme: Theme) -> list[BuiltFi
     return files
 
 
+def run_health_checks(project: Project, source: Path, strict: bool = False, today: Optional[date] = None,
+                      warn: Optional[Callable[[str], None]] = None) -> None:
+    """The ``handout check`` rules, as a build gate.
+
+    Errors (an overdue review, low contrast) always stop the build; warnings
+    (reading grade, unexplained words, review due soon) are passed to
+    ``warn`` and stop the build only when ``strict``.
+    """
+    from handoutkit.checks import load_check_config, run_checks
+
+    report = run_checks(project, load_check_config(source), today or date.today())
+    blocking = report.errors(strict=strict)
+    if blocking:
+        count = len(blocking)
+        lines = [finding.line() for finding in sorted(blocking, key=lambda f: f.sort_key())]
+        lines.append(f"{count} problem{'s' if count != 1 else ''} found"
+                     + (" (--strict turns warnings into errors)" if strict else "") + "; nothing was written.")
+        raise HandoutError("\n".join(lines))
+    if warn is not None:
+        for finding in sorted(report.findings, key=lambda f: f.sort_key()):
+            warn(finding.line())
+
+
 def build(source: Path, out: Path, topics: Optional[Iterable[str]] = None,
-          handouts: Optional[Iterable[str]] = None, paper: Optional[str] = None) -> list[BuiltFile]:
+          handouts: Optional[Iterable[str]] = None, paper: Optional[str] = None, strict: bool = False,
+          today: Optional[date] = None, warn: Optional[Callable[[str], None]] = None) -> list[BuiltFile]:
     """Build the chosen handouts of the chosen topics from ``source`` into ``out``.
 
     Raises a :class:`HandoutError` (nothing written) if any content is
-    invalid or any handout fails to lay out.
+    invalid, fails a health check (or, with ``strict``, warns), or any
+    handout fails to lay out.  Warnings go to ``warn``.
     """
     project = load_project(Path(source), topics)
     check_glyphs(project)
+    run_health_checks(project, Path(source), strict=strict, today=today, warn=warn)
     if paper is not None and paper not in PAPER:
         raise HandoutError(f"unknown paper size {paper!r}", f"use one of: {', '.join(PAPER)}")
     theme = make_theme(project.brand, paper)

@@ -28,7 +28,7 @@ from datetime import date
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 import yaml
 
@@ -41,6 +41,9 @@ from handoutkit.model import (
 from handoutkit.readability import analyse, split_sentences, strip_markup, words
 from handoutkit.schema import INVALID, TAG, Context, Field, Int, Record, Spec, Str, describe
 from handoutkit.yamlsource import compose_file, display_path
+
+if TYPE_CHECKING:  # styles imports reportlab; only the brand check needs it, at run time
+    from handoutkit.styles import Theme
 
 __all__ = [
     "CheckConfig",
@@ -313,9 +316,14 @@ def _json_default(value: Any) -> Any:
 # --------------------------------------------------------------------------- run
 
 
-def run_checks(project: Project, config: CheckConfig, today: date, theme=None) -> Report:
-    """Run every check on ``project``; ``theme`` (a :class:`~handoutkit.styles.Theme`)
-    defaults to the brand's own.  Never raises for what it finds: it reports."""
+def run_checks(project: Project, config: CheckConfig, today: date, theme: Optional[Theme] = None) -> Report:
+    """Run every check on ``project`` as of ``today``.
+
+    ``theme`` is the one the PDFs are built with (e.g. a scaled one); by
+    default the brand's own.  Problems found are reported as findings, never
+    raised: a brand whose colours make :func:`make_theme` refuse it gets
+    contrast errors in the report.
+    """
     findings: list[Finding] = []
     section_rows: list[dict] = []
     handout_rows: list[dict] = []
@@ -325,7 +333,7 @@ def run_checks(project: Project, config: CheckConfig, today: date, theme=None) -
         findings += _check_review(topic, config, today)
         measured: dict[tuple[str, bool], list[str]] = {}  # (section id, short) -> handouts using it so
         for handout in topic.handouts:
-            rows, handout_row = _measure_handout(topic, handout, values, config, measured)
+            rows, handout_row = _measure_handout(topic, handout, values, measured)
             section_rows += rows
             handout_rows.append(handout_row)
             findings += _check_handout_grade(topic, handout, handout_row, config)
@@ -406,7 +414,7 @@ def _section_texts(ref: SectionRef) -> list[tuple[Text, str]]:
     return out
 
 
-def _prose(ref: SectionRef, values: dict[str, str]) -> list[Text]:
+def _prose(ref: SectionRef) -> list[Text]:
     """The reading-level texts of a section (headings such as a term's name left out)."""
     return [text for text, role in _section_texts(ref) if role == "text"]
 
@@ -426,12 +434,12 @@ def _stats_row(texts: list[str], values: dict[str, str]) -> dict:
     }
 
 
-def _measure_handout(topic: Topic, handout: Handout, values: dict[str, str], config: CheckConfig,
+def _measure_handout(topic: Topic, handout: Handout, values: dict[str, str],
                      measured: dict[tuple[str, bool], list[str]]) -> tuple[list[dict], dict]:
     rows = []
     all_texts: list[str] = []
     for ref in handout.sections:
-        texts = _prose(ref, values)
+        texts = _prose(ref)
         all_texts += texts
         row = {"topic": topic.id, "handout": handout.name, "section": ref.section.id, "short": ref.short}
         row.update(_stats_row(texts, values))
@@ -465,7 +473,7 @@ def _check_sections(topic: Topic, values: dict[str, str], config: CheckConfig,
         used = ", ".join(handouts)
         what = f"{section_id} (summary)" if short else section_id
         where = section.summary.where if short and section.summary else section.where
-        row = _stats_row(_prose(ref, values), values)
+        row = _stats_row(_prose(ref), values)
         if row["sentences"] and row["grade"] > config.max_grade:
             findings.append(Finding(
                 "warning", "reading-grade",
@@ -513,11 +521,12 @@ def _check_handout_grade(topic: Topic, handout: Handout, row: dict, config: Chec
 
 # Words that introduce a definition when they come right after the term...
 _DEFINED_AFTER = re.compile(r"\s+(?:is|are|means)\s", re.I)
-# ...or as the start of the next sentence, when the term ends its sentence
-# ("It may release endorphins. These are your body's natural pain relievers.";
-# one word may follow the term: "rule out inflammatory causes. These are ...").
+# ...or open the next sentence, when the term ends its sentence ("It may
+# release endorphins. These are your body's natural pain relievers."; one
+# word may follow the term: "rule out inflammatory causes. These are ...").
+# Not "It is" / "They are": "You may have sciatica. It is common." explains nothing.
 _DEFINED_NEXT = re.compile(
-    r"\s*(?:[\w’'-]+\s*)?[.!?:]\s+(?:this|these|that|it|they)\s+(?:is|are|means)\b", re.I)
+    r"\s*(?:[\w’'-]+\s*)?[.!?:]\s+(?:this\s+is|these\s+are|that\s+is|this\s+means|that\s+means)\b", re.I)
 # "... is called (good) ergonomics", "also known as the thoracic spine": up to two words between.
 _NAMED_BEFORE = re.compile(r"\b(?:called|known\s+as)\s+(?:[\w’'-]+\s+){0,2}$", re.I)
 
@@ -565,20 +574,30 @@ class _TermFinder:
     def check_topic(self, topic: Topic, values: dict[str, str]) -> list[Finding]:
         if self.pattern is None:
             return []
-        # The same unexplained use can be the first in several handouts: report it
-        # once, naming them all.
-        found: dict[tuple[Location, str], Finding] = {}
+        # The same unexplained use can be the first in several handouts (a section
+        # shared by the booklet and the checklist): report it once, naming them all.
+        found: dict[tuple[Location, str], tuple[str, str, list[str]]] = {}
         for handout in topic.handouts:
             seen: set[str] = set()
             for ref in handout.sections:
                 for text, role in _section_texts(ref):
-                    self._check_text(topic, handout, ref, text, role, values, seen, found)
-        return list(found.values())
+                    for term, written in self._unexplained_first_uses(text, role, values, seen):
+                        entry = found.setdefault((text.where, term), (ref.section.id, written, []))
+                        entry[2].append(handout.name)
+        return [
+            Finding("warning", "unexplained-term",
+                    f"{section_id}: unexplained medical word '{written}' (first use in {', '.join(handouts)})",
+                    where, topic.id, handouts[0], section_id,
+                    f'explain it the first time, e.g. "{written} ({self.words[term]})"')
+            for (where, term), (section_id, written, handouts) in found.items()
+        ]
 
-    def _check_text(self, topic: Topic, handout: Handout, ref: SectionRef, text: Text, role: str,
-                    values: dict[str, str], seen: set[str], found: dict) -> None:
+    def _unexplained_first_uses(self, text: Text, role: str, values: dict[str, str],
+                                seen: set[str]) -> list[tuple[str, str]]:
+        """(term, as written) for each listed word first used, unexplained, in ``text``; updates ``seen``."""
         plain = _fill(text, values)
         matches = list(self.pattern.finditer(plain))
+        out = []
         for match in matches:
             term = self.key(match)
             if term in seen:
@@ -589,17 +608,8 @@ class _TermFinder:
             # and manipulation. Mobilization means gently moving a joint."
             if role == "term" or any(self.explained(plain, m) for m in matches if self.key(m) == term):
                 continue
-            key = (text.where, term)
-            if key in found:
-                finding = found[key]
-                finding.message = finding.message[:-1] + f", {handout.name})"
-                continue
-            written = " ".join(match.group(0).split())
-            found[key] = Finding(
-                "warning", "unexplained-term",
-                f"{ref.section.id}: unexplained medical word '{written}' (first use in {handout.name})",
-                text.where, topic.id, handout.name, ref.section.id,
-                f'explain it the first time, e.g. "{written} ({self.words[term]})"')
+            out.append((term, " ".join(match.group(0).split())))
+        return out
 
 
 # --------------------------------------------------------------------------- review, completeness
@@ -627,6 +637,7 @@ def _is_key_points(ref: SectionRef) -> bool:
 
 
 def _check_completeness(topic: Topic, handout: Handout, brand: Brand, row: dict) -> list[Finding]:
+    """Warnings for a missing help section, key points or contact; records the three flags in ``row``."""
     findings = []
     row["red_flags"] = any(ref.section.kind == "red_flags" for ref in handout.sections)
     row["summary"] = any(_is_key_points(ref) for ref in handout.sections)
@@ -653,7 +664,7 @@ def _check_completeness(topic: Topic, handout: Handout, brand: Brand, row: dict)
 _SAFE_COLORS = Colors(primary="#1B4F72", accent="#A93226", text="#1A1A1A", background="#FFFFFF", tint="#EAF2F8")
 
 
-def _check_brand(brand: Brand, config: CheckConfig, theme) -> tuple[dict, list[Finding]]:
+def _check_brand(brand: Brand, config: CheckConfig, theme: Optional[Theme]) -> tuple[dict, list[Finding]]:
     findings: list[Finding] = []
     row: dict = {"min_font_size": config.min_font_size}
     contrast_rows, contrast_findings = _check_contrast(brand, config)
@@ -684,23 +695,17 @@ def _check_brand(brand: Brand, config: CheckConfig, theme) -> tuple[dict, list[F
 def _check_contrast(brand: Brand, config: CheckConfig) -> tuple[list[dict], list[Finding]]:
     # Computed from the brand's colours, not from a theme: make_theme refuses a
     # low-contrast brand, and this check must report that, not crash on it.
-    from handoutkit.styles import CONTRAST_PAIRS
+    from handoutkit.styles import contrast_pairs
 
     rows, findings = [], []
-    for fg, bg, use in CONTRAST_PAIRS:
-        fg_value, bg_value = getattr(brand.colors, fg), getattr(brand.colors, bg)
-        ratio = colors.contrast_ratio(fg_value, bg_value)
-        ok = ratio >= config.min_contrast
-        rows.append({"pair": f"{fg} on {bg}", "foreground": fg, "background": bg, "use": use,
-                     "ratio": round(ratio, 2), "minimum": config.min_contrast, "ok": ok})
+    for pair in contrast_pairs(brand):
+        ok = pair.ratio >= config.min_contrast
+        rows.append({"pair": f"{pair.foreground} on {pair.background}", "foreground": pair.foreground,
+                     "background": pair.background, "use": pair.use, "ratio": round(pair.ratio, 2),
+                     "minimum": config.min_contrast, "ok": ok})
         if not ok:
-            where = fg_value.where if isinstance(fg_value, Text) else brand.where
-            findings.append(Finding(
-                "error", "contrast",
-                f"brand: colors.{fg} ({fg_value}) on colors.{bg} ({bg_value}): contrast {ratio:.2f}:1 is below "
-                f"the minimum {_num(config.min_contrast)}:1 ({use})",
-                where,
-                hint=f"darken colors.{fg} or lighten colors.{bg}" if fg != "background" else f"darken colors.{bg}"))
+            findings.append(Finding("error", "contrast", "brand: " + pair.message(brand, config.min_contrast),
+                                    pair.where, hint=pair.hint))
     return rows, findings
 
 

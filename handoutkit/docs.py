@@ -32,10 +32,9 @@ def _nested(spec: Spec) -> list[Record]:
         return [r for variant in spec.variants.values() for r in _nested(variant)]
     if isinstance(spec, StrOrRecord):
         return _nested(spec.full)
-    for attribute in ("red_flags", "habits", "items"):  # composite specs keep their parts as attributes
-        if hasattr(spec, attribute):
-            return _nested(getattr(spec, attribute))
-    return []
+    # composite specs (groups, section lists) keep their parts as attributes
+    return [r for attribute in ("red_flags", "habits", "items") if hasattr(spec, attribute)
+            for r in _nested(getattr(spec, attribute))]
 
 
 def _record_table(record: Record) -> list[str]:
@@ -52,7 +51,11 @@ def reference_markdown() -> str:
     placeholders = ", ".join(f"`{{{p}}}`" for p in cs.PLACEHOLDERS)
     out = [HEADER.format(placeholders=placeholders)]
     seen: set[int] = set()
-    for file_name, spec in cs.FILE_SPECS.items():
+    from handoutkit.checks import CHECKS_FILE  # the health-check thresholds file
+
+    files = dict(cs.FILE_SPECS)
+    files["checks.yaml"] = CHECKS_FILE
+    for file_name, spec in files.items():
         out.append(f"## `{file_name}`\n")
         top = spec if isinstance(spec, Record) else None
         if top is not None and top.doc_text:

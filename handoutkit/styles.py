@@ -15,7 +15,7 @@ from typing import Optional
 from xml.sax.saxutils import escape
 
 from handoutkit import colors, fonts
-from handoutkit.errors import ContentError, ContentErrors
+from handoutkit.errors import ContentError, ContentErrors, Location
 from handoutkit.model import Brand, Text
 
 MM = 72 / 25.4
@@ -41,19 +41,42 @@ CONTRAST_PAIRS = (
 )
 
 
-def check_brand_contrast(brand: Brand, minimum: float = colors.MIN_CONTRAST) -> None:
-    """Raise :class:`ContentErrors` naming each colour pair below ``minimum``."""
-    errors = []
+@dataclass(frozen=True)
+class ContrastPair:
+    """One brand colour drawn on another, with its WCAG ratio."""
+
+    foreground: str  # brand colour key, e.g. "primary"
+    background: str
+    use: str
+    ratio: float
+    where: Location
+
+    def message(self, brand: Brand, minimum: float) -> str:
+        fg, bg = getattr(brand.colors, self.foreground), getattr(brand.colors, self.background)
+        return (f"colors.{self.foreground} ({fg}) on colors.{self.background} ({bg}): contrast {self.ratio:.2f}:1 "
+                f"is below the minimum {minimum:g}:1 ({self.use})")
+
+    @property
+    def hint(self) -> str:
+        if self.foreground == "background":
+            return f"darken colors.{self.background}"
+        return f"darken colors.{self.foreground} or lighten colors.{self.background}"
+
+
+def contrast_pairs(brand: Brand) -> list[ContrastPair]:
+    """Every colour pair the layouts draw text with, and its contrast ratio."""
+    pairs = []
     for fg, bg, use in CONTRAST_PAIRS:
         fg_value, bg_value = getattr(brand.colors, fg), getattr(brand.colors, bg)
-        ratio = colors.contrast_ratio(fg_value, bg_value)
-        if ratio < minimum:
-            where = fg_value.where if isinstance(fg_value, Text) else brand.where
-            errors.append(ContentError(
-                where, f"colors.{fg} on colors.{bg}",
-                f"contrast {ratio:.2f}:1 is below the minimum {minimum}:1 ({use})",
-                f"darken colors.{fg} or lighten colors.{bg}" if fg != "background"
-                else f"darken colors.{bg}"))
+        where = fg_value.where if isinstance(fg_value, Text) else brand.where
+        pairs.append(ContrastPair(fg, bg, use, colors.contrast_ratio(fg_value, bg_value), where))
+    return pairs
+
+
+def check_brand_contrast(brand: Brand, minimum: float = colors.MIN_CONTRAST) -> None:
+    """Raise :class:`ContentErrors` naming each colour pair below ``minimum``."""
+    errors = [ContentError(pair.where, "brand", pair.message(brand, minimum), pair.hint)
+              for pair in contrast_pairs(brand) if pair.ratio < minimum]
     if errors:
         raise ContentErrors(errors)
 

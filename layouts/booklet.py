@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 
 from reportlab.platypus import (
-    CondPageBreak, Flowable, Frame, KeepTogether, NextPageTemplate, PageBreak, PageTemplate, Paragraph, Spacer,
+    ActionFlowable, CondPageBreak, Flowable, Frame, KeepTogether, NextPageTemplate, PageBreak, PageTemplate, Paragraph, Spacer,
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
@@ -38,6 +38,8 @@ class BookletDoc(common.HandoutDoc):
     def __init__(self, *args, notes_pages_factory, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.running_title = ""
+        self.top_title = ""
+        self.opens_with_heading: bool | None = None
         self.notes_pages_factory = notes_pages_factory
         self.notes_added = 0
 
@@ -51,11 +53,24 @@ class BookletDoc(common.HandoutDoc):
             return
         super().handle_flowable(flowables)
 
+    def handle_pageBegin(self):
+        # The running header names the section in effect at the top of the
+        # page, unless the page opens with a new section's heading.
+        self.top_title = self.running_title
+        self.opens_with_heading = None
+        super().handle_pageBegin()
+
     def afterFlowable(self, flowable):
         running = getattr(flowable, "_running_title", None)
+        if self.opens_with_heading is None and not isinstance(flowable, (Spacer, ActionFlowable)):
+            self.opens_with_heading = running is not None
         if running is not None:
             self.running_title = running
         super().afterFlowable(flowable)
+
+    @property
+    def header_title(self) -> str:
+        return self.running_title if self.opens_with_heading or not self.top_title else self.top_title
 
 
 def render(job: RenderJob) -> RenderedPdf:
@@ -101,7 +116,7 @@ def render(job: RenderJob) -> RenderedPdf:
         canvas.setLineWidth(1.5)
         top_rule = height - MARGIN - HEADER + 8
         canvas.line(MARGIN, top_rule, width - MARGIN, top_rule)
-        common.draw_para(canvas, theme, doc_.running_title or job.title, "small_bold", MARGIN,
+        common.draw_para(canvas, theme, doc_.header_title or job.title, "small_bold", MARGIN,
                          height - MARGIN + 2, frame_width)
         canvas.line(MARGIN, MARGIN + FOOTER - 12, width - MARGIN, MARGIN + FOOTER - 12)
         # Page numbers sit on the outer edge: right on odd (recto) pages, left on even.
@@ -211,7 +226,9 @@ def section_story(job: RenderJob, section: Section, short: bool, width: float) -
         return story
     if section.kind == "red_flags":
         story += [common.para(theme, b.text, "body") for b in section.blocks if hasattr(b, "text")]
-        story.append(KeepTogether([common.red_flag_box(theme, section, width)]))
+        # The box may break between urgency groups (its title band repeats):
+        # on a small page, holding it whole left a page nearly empty.
+        story.append(common.red_flag_box(theme, section, width))
         return story
     for block in section.blocks:
         for flow in common.block_flowables(theme, block, width):

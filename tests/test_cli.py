@@ -140,3 +140,45 @@ def test_two_builds_into_one_folder_at_once_leave_only_complete_files(content, t
     assert files == sorted(["booklet.pdf", "booklet-print.pdf", "exercise-sheet.pdf", "checklist.pdf"]), files
     for pdf in (out / TOPIC).iterdir():
         assert len(PdfReader(pdf).pages) >= 1
+
+
+def test_check_reports_on_the_shipped_topic_and_writes_nothing(content, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("check", "--source", str(content), "--today", "2026-11-26")
+    assert result.exit_code == 0, result.output
+    assert "whole handout" in result.output and result.output.rstrip().endswith("0 errors, 0 warnings")
+    result = run("check", "--source", str(content), "--format", "json", "--today", "2026-11-26")
+    import json
+
+    data = json.loads(result.output)
+    assert {row["handout"] for row in data["handouts"]} == {"booklet", "exercise-sheet", "checklist"}
+    assert all(row["grade"] <= 8 for row in data["sections"])
+    assert not any(tmp_path.rglob("*.pdf"))
+
+
+def make_hard_to_read(content: Path) -> None:
+    hard = ("Nonsteroidal anti-inflammatory medications demonstrate considerable efficacy in ameliorating "
+            "inflammatory musculoskeletal conditions characterised by persistent thoracic discomfort.")
+    replace_in(content / TOPIC / "sections" / "acupuncture.yaml", "blocks:\n", f'blocks:\n  - paragraph: "{hard} {hard}"\n')
+
+
+def test_strict_turns_warnings_into_errors_for_check_and_build(content, tmp_path):
+    make_hard_to_read(content)
+    result = run("check", "--source", str(content), "--today", "2026-11-26")
+    assert result.exit_code == 0 and "acupuncture.yaml" in result.output and "reading grade" in result.output
+    result = run("check", "--strict", "--source", str(content), "--today", "2026-11-26")
+    assert result.exit_code == 1
+    out = tmp_path / "out"
+    result = run("build", "--source", str(content), "--out", str(out), "--today", "2026-11-26")
+    assert result.exit_code == 0 and "warning:" in result.output and (out / TOPIC / "booklet.pdf").exists()
+    out_strict = tmp_path / "strict"
+    result = run("build", "--strict", "--source", str(content), "--out", str(out_strict), "--today", "2026-11-26")
+    assert result.exit_code == 1 and "nothing was written" in result.output
+    assert not out_strict.exists()
+
+
+def test_build_refuses_content_past_its_review_date(content, tmp_path):
+    result = run("build", "--source", str(content), "--out", str(tmp_path / "out"), "--today", "2031-01-01")
+    assert result.exit_code == 1
+    assert re.search(r"topic\.yaml:\d+:\d+: error: .*review overdue", result.output), result.output
+    assert not (tmp_path / "out").exists()

@@ -218,3 +218,27 @@ def test_booklet_has_every_red_flag(built):
     text = norm(" ".join(page_texts(built["booklet.pdf"]))).lower()
     missing = [flag for flag in RED_FLAGS if flag.lower() not in text]
     assert not missing, f"red flags missing: {missing}"
+
+
+def test_running_header_names_the_section_at_the_top_of_each_page(built, topic):
+    data = built["booklet.pdf"]
+    pages = len(reader(data).pages)
+    texts = [norm(t) for t in page_texts(data)]
+    current = None
+    checked = 0
+    for index in range(2, pages - 1):  # body pages: after cover and contents, before the back cover
+        lines = visual_lines(data, index)
+        header, first = lines[0], lines[1]
+        # the header is drawn last, so the page's extracted text starts with its body
+        starting = next((s for s in topic.sections if texts[index].startswith(norm(s.title))), None)
+        if starting is not None:
+            current = starting
+        if norm(first) == "Notes":
+            assert header == "Notes"
+            continue
+        assert current is not None and header == norm(current.label), f"page {index + 1}: header {header!r}"
+        checked += 1
+        for section in topic.sections:  # the last heading on the page is in effect on the next page
+            if norm(section.title) in texts[index]:
+                current = section
+    assert checked >= len(topic.sections)
