@@ -60,16 +60,25 @@ def main() -> None:
               help="Folder to write PDFs into, one subfolder per topic.")
 @click.option("--paper", type=PAPER_CHOICES, default=None,
               help="Paper size; overrides the brand's 'paper' (letter: half-letter booklet; a4: A5 booklet).")
+@click.option("--large-print", is_flag=True, help="Large-print edition: 18 pt body text (files named *-large-print.pdf).")
+@click.option("--grayscale", is_flag=True, help="Black-and-white edition: brand colours as grays (*-grayscale.pdf).")
+@click.option("--print-marks", is_flag=True,
+              help="Print-shop files: 3 mm bleed, crop marks, TrimBox and BleedBox (*-marks.pdf).")
+@click.option("--creep", "creep_mm", type=click.FloatRange(min=0, max=2), default=None, metavar="MM",
+              help="Saddle-stitch creep per sheet in mm (default: 0.1 for booklets over 40 pages, else 0).")
 @strict_option
 @today_option
 def build(topics: tuple[str, ...], handouts: tuple[str, ...], source: Path, out: Path, paper: Optional[str],
+          large_print: bool, grayscale: bool, print_marks: bool, creep_mm: Optional[float],
           strict: bool, today: Optional[datetime]) -> None:
     """Build every handout of every topic (or only the TOPICS named)."""
-    from handoutkit.build import build as run_build
+    from handoutkit.build import BuildOptions, build as run_build
 
-    files = run_build(source, out, topics=topics or None, handouts=handouts or None,
-                      paper=paper.lower() if paper else None, strict=strict,
-                      today=today.date() if today else None, warn=lambda line: click.echo(line, err=True))
+    options = BuildOptions(paper=paper.lower() if paper else None, large_print=large_print, grayscale=grayscale,
+                           print_marks=print_marks, creep_mm=creep_mm)
+    files = run_build(source, out, topics=topics or None, handouts=handouts or None, options=options,
+                      strict=strict, today=today.date() if today else None,
+                      warn=lambda line: click.echo(line, err=True))
     for item in files:
         extra = f"; {item.note}" if item.note else ""
         pages = f"{item.pages} page{'s' if item.pages != 1 else ''}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from datetime import date
 from typing import Callable, Iterable, Optional
@@ -22,7 +22,29 @@ from handoutkit.errors import BuildError, ContentError, ContentErrors, HandoutEr
 from handoutkit.load import load_project
 from handoutkit.model import Handout, Project, Topic, iter_texts
 from handoutkit.schema import _did_you_mean
-from handoutkit.styles import PAPER, Theme, make_theme
+from handoutkit.styles import BLEED, PAPER, Theme, make_theme
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """How to print: every option a front end can set for a build.
+
+    Without options the output is the standard edition on the brand's paper.
+    Options that change what a file looks like also change its name (see
+    :meth:`suffix`), so editions never overwrite each other.
+    """
+
+    paper: Optional[str] = None      # "letter" | "a4"; None: the brand's paper
+    large_print: bool = False        # body text 18 pt, headings to match (ACB large-print guidance)
+    grayscale: bool = False          # brand colours mapped to grays of equal luminance
+    print_marks: bool = False        # 3 mm bleed, TrimBox/BleedBox, crop marks (print-shop files)
+    creep_mm: Optional[float] = None  # per-sheet creep for saddle stitching; None: automatic
+
+    def suffix(self) -> str:
+        """``-large-print``, ``-grayscale``, ``-marks``, in that order, for the options in force."""
+        parts = [name for name, on in (("large-print", self.large_print), ("grayscale", self.grayscale),
+                                       ("marks", self.print_marks)) if on]
+        return "".join(f"-{p}" for p in parts)
 
 
 @dataclass
@@ -55,7 +77,8 @@ def check_glyphs(project: Project) -> None:
         raise ContentErrors(errors)
 
 
-def render_handout(topic: Topic, handout: Handout, theme: Theme) -> list[BuiltFile]:
+def render_handout(topic: Topic, handout: Handout, theme: Theme,
+                   options: BuildOptions = BuildOptions()) -> list[BuiltFile]:
     """Lay out one handout: its PDF, plus the imposed print version if it asks for one.
 
     Returns files with paths relative to the output folder; nothing is written.
@@ -63,20 +86,30 @@ def render_handout(topic: Topic, handout: Handout, theme: Theme) -> list[BuiltFi
     import layouts  # imported here so validation-only callers never load reportlab
 
     rendered = layouts.render(layouts.RenderJob(topic=topic, handout=handout, theme=theme))
-    label = f"{topic.id}/{handout.name}.pdf"
+    stem = handout.name + options.suffix()
+    label = f"{topic.id}/{stem}.pdf"
     pdfcheck.check_print_ready(rendered.data, label=label)
-    files = [BuiltFile(topic.id, handout.name, Path(topic.id) / f"{handout.name}.pdf", rendered.data,
+    files = [BuiltFile(topic.id, handout.name, Path(topic.id) / f"{stem}.pdf", rendered.data,
                        rendered.pages, rendered.page_size, rendered.note)]
     if handout.impose == "saddle-stitch":
         sheet_w, sheet_h = PAPER[theme.paper]
         data = impose.impose_saddle_stitch(rendered.data, sheet_size=(sheet_h, sheet_w))  # landscape
-        print_label = f"{topic.id}/{handout.name}-print.pdf"
+        print_label = f"{topic.id}/{handout.name}-print{options.suffix()}.pdf"
         pdfcheck.check_print_ready(data, label=print_label)
         sheets = (rendered.pages + 3) // 4
         files.append(BuiltFile(topic.id, handout.name + "-print", Path(print_label), data, sheets * 2,
                                (sheet_h, sheet_w),
                                f"{sheets} sheet{'s' if sheets != 1 else ''}: print double-sided, flip on short edge"))
     return files
+
+
+def make_build_theme(project: Project, options: BuildOptions) -> Theme:
+    """The theme for a build: the brand with the options' paper, print size and colour mode."""
+    paper = options.paper
+    if paper is not None and paper not in PAPER:
+        raise HandoutError(f"unknown paper size {paper!r}", f"use one of: {', '.join(PAPER)}")
+    return make_theme(project.brand, paper, large_print=options.large_print, grayscale=options.grayscale,
+                      bleed=BLEED if options.print_marks else 0.0)
 
 
 def run_health_checks(project: Project, source: Path, strict: bool = False, today: Optional[date] = None,
@@ -104,7 +137,8 @@ def run_health_checks(project: Project, source: Path, strict: bool = False, toda
 
 def build(source: Path, out: Path, topics: Optional[Iterable[str]] = None,
           handouts: Optional[Iterable[str]] = None, paper: Optional[str] = None, strict: bool = False,
-          today: Optional[date] = None, warn: Optional[Callable[[str], None]] = None) -> list[BuiltFile]:
+          today: Optional[date] = None, warn: Optional[Callable[[str], None]] = None,
+          options: Optional[BuildOptions] = None) -> list[BuiltFile]:
     """Build the chosen handouts of the chosen topics from ``source`` into ``out``.
 
     Raises a :class:`HandoutError` (nothing written) if any content is
@@ -114,9 +148,10 @@ def build(source: Path, out: Path, topics: Optional[Iterable[str]] = None,
     project = load_project(Path(source), topics)
     check_glyphs(project)
     run_health_checks(project, Path(source), strict=strict, today=today, warn=warn)
-    if paper is not None and paper not in PAPER:
-        raise HandoutError(f"unknown paper size {paper!r}", f"use one of: {', '.join(PAPER)}")
-    theme = make_theme(project.brand, paper)
+    options = options or BuildOptions()
+    if paper is not None:
+        options = replace(options, paper=paper)
+    theme = make_build_theme(project, options)
     wanted = list(handouts or [])
     known = sorted({h.name for t in project.topics for h in t.handouts})
     for name in wanted:
@@ -126,7 +161,7 @@ def build(source: Path, out: Path, topics: Optional[Iterable[str]] = None,
     for topic in project.topics:
         for handout in topic.handouts:
             if not wanted or handout.name in wanted:
-                files += render_handout(topic, handout, theme)
+                files += render_handout(topic, handout, theme, options)
     write_files(Path(out), files)
     return files
 

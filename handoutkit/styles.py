@@ -27,6 +27,9 @@ PAPER = {"letter": (612.0, 792.0), "a4": (595.2756, 841.8898)}
 BOOKLET_PAGE = {"letter": (396.0, 612.0), "a4": (419.5276, 595.2756)}
 
 MIN_FONT_SIZE = 12.0
+BLEED = 3 * MM  # print-shop bleed around each trimmed page
+# Large print (ACB 2022): 18 pt body.  Body is 13 pt normally, so everything scales by 18/13.
+LARGE_PRINT_SCALE = 18 / 13
 
 # Which colour is drawn on which, and how much contrast each pair needs.
 # Keys name brand colour fields; "white" is the text on colour bands.
@@ -88,6 +91,8 @@ class Theme:
     brand: Brand
     paper: str
     scale: float = 1.0
+    grayscale: bool = False
+    bleed: float = 0.0  # > 0 when print marks are on: full-bleed elements extend this far past the trim
     palette: dict = field(default_factory=dict)
     styles: dict = field(default_factory=dict)
 
@@ -135,8 +140,16 @@ def _with_fallback(markup: str) -> str:
     return "".join(parts)
 
 
-def make_theme(brand: Brand, paper: Optional[str] = None, scale: float = 1.0) -> Theme:
-    """Build the theme for ``brand`` (registering the bundled fonts)."""
+def make_theme(brand: Brand, paper: Optional[str] = None, scale: float = 1.0, large_print: bool = False,
+               grayscale: bool = False, bleed: float = 0.0) -> Theme:
+    """Build the theme for ``brand`` (registering the bundled fonts).
+
+    ``large_print`` scales every size by :data:`LARGE_PRINT_SCALE`;
+    ``grayscale`` maps the brand colours to grays (not implemented yet);
+    ``bleed`` is passed to layouts so full-bleed elements reach past the trim.
+    """
+    if large_print:
+        scale = scale * LARGE_PRINT_SCALE
     from reportlab.lib.colors import HexColor
     from reportlab.lib.enums import TA_LEFT
     from reportlab.lib.styles import ParagraphStyle
@@ -145,7 +158,8 @@ def make_theme(brand: Brand, paper: Optional[str] = None, scale: float = 1.0) ->
     check_brand_contrast(brand)
     c = brand.colors
     palette = {name: HexColor(getattr(c, name)) for name in ("primary", "accent", "text", "background", "tint")}
-    theme = Theme(brand=brand, paper=paper or brand.paper, scale=scale, palette=palette)
+    theme = Theme(brand=brand, paper=paper or brand.paper, scale=scale, grayscale=grayscale, bleed=bleed,
+                  palette=palette)
 
     def size(points: float) -> float:
         return max(MIN_FONT_SIZE, round(points * scale, 1))
