@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import traceback
 from datetime import date, datetime
 from pathlib import Path
@@ -117,13 +118,14 @@ def check(topics: tuple[str, ...], source: Path, strict: bool, today: Optional[d
 
     Writes no PDFs.  Exit code 1 when there are errors (or, with --strict, warnings).
     """
+    from handoutkit import clock
     from handoutkit.build import check_glyphs
     from handoutkit.checks import load_check_config, run_checks
     from handoutkit.load import load_project
 
     project = load_project(source, topics or None)
     check_glyphs(project)
-    report = run_checks(project, load_check_config(source), today.date() if today else date.today())
+    report = run_checks(project, load_check_config(source), today.date() if today else clock.build_date())
     click.echo(report.to_json() if output_format == "json" else report.to_text(), nl=output_format == "json")
     failing = report.errors(strict=strict)
     if failing:
@@ -148,6 +150,180 @@ def docs(write_path: Optional[Path]) -> None:
     write_path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(write_path, text.encode("utf-8"))
     click.echo(f"wrote {write_path}")
+
+
+@main.command()
+@click.argument("topics", nargs=-1)
+@source_option
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("output"), show_default=True,
+              help="Output folder: previews go to <out>/<topic>/preview/ unless --dest is given.")
+@click.option("--dest", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Put every preview in this folder instead, named <topic>-<handout>.png.")
+@click.option("--paper", type=PAPER_CHOICES, default=None,
+              help="Paper size; overrides the brand's 'paper' (letter: half-letter booklet; a4: A5 booklet).")
+def preview(topics: tuple[str, ...], source: Path, out: Path, dest: Optional[Path], paper: Optional[str]) -> None:
+    """Write a PNG of each handout's pages side by side, to look at before printing.
+
+    Lays the handouts out in memory (no PDF is written) and saves one small
+    contact sheet per PDF that 'handout build' would write.
+    """
+    from handoutkit.build import BuildOptions
+    from handoutkit.preview import write_previews
+
+    options = BuildOptions(paper=paper.lower() if paper else None)
+    for item in write_previews(source, out, topics=topics or None, dest=dest, options=options):
+        click.echo(f"wrote {item.path} ({item.pages} page{'s' if item.pages != 1 else ''})")
+
+
+def _personal_setup(source: Path, paper: Optional[str], large_print: bool, grayscale: bool):
+    """Load and check the content (as build does: errors stop, warnings are left to `handout check`)."""
+    from handoutkit.build import BuildOptions, check_glyphs, make_build_theme, run_health_checks
+    from handoutkit.load import load_project
+
+    project = load_project(source)
+    check_glyphs(project)
+    run_health_checks(project, source)
+    options = BuildOptions(paper=paper.lower() if paper else None, large_print=large_print, grayscale=grayscale)
+    return project, make_build_theme(project, options)
+
+
+def _edition_options(func):
+    func = click.option("--grayscale", is_flag=True, help="Brand colours as grays.")(func)
+    func = click.option("--large-print", is_flag=True, help="Large-print edition (18 pt body text).")(func)
+    return click.option("--paper", type=PAPER_CHOICES, default=None, help="Paper size; overrides the brand's.")(func)
+
+
+@main.command()
+@click.argument("topic", required=False)
+@click.option("--exercise", "exercises", multiple=True, metavar="ID",
+              help="An exercise to include, in order (repeatable; ids may also be separated by ; or spaces).")
+@click.option("--dose", "doses", multiple=True, metavar="ID:KEY=N,...",
+              help="Change a dose, e.g. chin-tuck:sets=2,reps=8 (keys: sets, reps, hold_seconds or hold "
+                   "(0: no hold), times_per_day). Repeatable.")
+@click.option("--plan", "plan_file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              help="A YAML plan file (exercises, doses, and optionally topic, patient, clinician, date, note).")
+@click.option("--patient", default=None, metavar="NAME", help="Written into the Patient name blank (printed only).")
+@click.option("--clinician", default=None, metavar="NAME", help="Written into the Clinician blank.")
+@click.option("--date", "visit_date", default=None, metavar="YYYY-MM-DD", help="Written into the Date blank.")
+@click.option("--note", default=None, metavar="TEXT", help="A note printed in a Notes box (up to 3 lines).")
+@click.option("--handout", default=None, metavar="NAME", help="The exercise-sheet handout to use (default: exercise-sheet).")
+@source_option
+@_edition_options
+@click.option("--out", default=None, metavar="FILE|-",
+              help="Output file, or - for standard output (default: exercise-sheet-<hash>.pdf here; "
+                   "the hash covers content and plan, not the patient; an existing file is never replaced).")
+def sheet(topic: Optional[str], exercises: tuple[str, ...], doses: tuple[str, ...], plan_file: Optional[Path],
+          patient: Optional[str], clinician: Optional[str], visit_date: Optional[str], note: Optional[str],
+          handout: Optional[str], source: Path, paper: Optional[str], large_print: bool, grayscale: bool,
+          out: Optional[str]) -> None:
+    """Print one patient's exercise sheet: chosen exercises and doses, name and date in the blanks.
+
+    The patient's details appear on the page only: not in the file's metadata,
+    its name, or any message.
+    """
+    from handoutkit.batch import make_sheet, write_new
+    from handoutkit.plans import load_plan_file, plan_from_options
+
+    base = load_plan_file(plan_file) if plan_file else None
+    plan = plan_from_options(exercises, doses, base, patient=patient, clinician=clinician, visit_date=visit_date,
+                             note=note)
+    project, theme = _personal_setup(source, paper, large_print, grayscale)
+    result = make_sheet(project, plan, theme, topic_name=topic, handout=handout)
+    pages = f"{result.pages} page{'s' if result.pages != 1 else ''}"
+    if out == "-":
+        stream = sys.stdout.buffer
+        stream.write(result.data)
+        stream.flush()
+        return
+    if out is None:
+        target = write_new(Path.cwd(), result.name, result.data)
+        shown = target.name
+    else:
+        from handoutkit.batch import replace_file
+
+        target = Path(out)
+        if target.is_dir():
+            raise HandoutError(f"{target}: is a folder", "give a file name, e.g. --out sheet.pdf")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        replace_file(target, result.data)
+        shown = str(target)
+    click.echo(f"wrote {shown} ({pages}, {_inches(theme.sheet_size)})")
+
+
+@main.command()
+@click.argument("csv_file", metavar="PLANS.CSV", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--out", required=True, metavar="DIR|FILE|-",
+              help="Folder for one PDF per row (exercise-sheet-row-NNN.pdf, NNN = the CSV row); "
+                   "with --merge a PDF file, or - for standard output.")
+@click.option("--merge", is_flag=True,
+              help="One PDF to print as a stack: every sheet starts on an odd page (a Notes page fills the back).")
+@click.option("--strict", is_flag=True, help="Any bad row fails the run and nothing is written.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Processes to use (default: the number of cores); the output is the same for any N.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
+@click.option("--replace", "replace_old", is_flag=True,
+              help="Delete the sheets of an earlier batch in the --out folder first.")
+@click.option("--topic", default=None, metavar="TOPIC", help="The topic (default: the CSV's topic column, or the only topic).")
+@click.option("--handout", default=None, metavar="NAME", help="The exercise-sheet handout to use (default: exercise-sheet).")
+@source_option
+@_edition_options
+def batch(csv_file: Path, out: str, merge: bool, strict: bool, jobs: Optional[int], quiet: bool, replace_old: bool,
+          topic: Optional[str], handout: Optional[str], source: Path, paper: Optional[str], large_print: bool,
+          grayscale: bool) -> None:
+    """Print one sheet per row of PLANS.CSV (columns: name, date, clinician, exercises, doses, note).
+
+    Exercises are ids separated by ; or spaces; doses are ID:key=N,... entries
+    (see `handout sheet --help`).  Bad rows are reported by row and column and
+    skipped; --strict makes any bad row fail the run before anything is written.
+    """
+    import contextlib
+
+    from handoutkit.batch import check_batch, default_jobs, run_batch
+
+    project, theme = _personal_setup(source, paper, large_print, grayscale)
+    job = check_batch(project, csv_file, theme, topic_name=topic, handout=handout)
+    messages = job.messages()
+    bad = len({p.number for p in job.problems})
+    if messages and (strict or not job.rows):
+        tail = (f"{bad} bad row{'s' if bad != 1 else ''}" + (" (--strict)" if strict else "")
+                + "; nothing was written.") if job.rows or bad else "no rows; nothing was written."
+        raise HandoutError("\n".join(messages + [tail]))
+    if not job.rows:
+        raise HandoutError(f"{job.shown}: no rows to print", "add one row per patient under the header")
+    for line in messages:
+        click.echo(line, err=True)
+
+    @contextlib.contextmanager
+    def progress(total: int):
+        started = time.perf_counter()
+        done = [0]
+
+        def rate(_item) -> str:
+            elapsed = time.perf_counter() - started
+            return f"{done[0] / elapsed:.0f} sheets/s" if elapsed > 0 and done[0] else ""
+
+        with click.progressbar(length=total, label="sheets", file=sys.stderr, show_pos=True, show_eta=True,
+                               item_show_func=rate) as bar:
+            def update(count: int) -> None:
+                done[0] += count
+                bar.update(count, done[0])
+
+            yield update
+
+    target = None if (merge and out == "-") else Path(out)
+    if out == "-" and not merge:
+        raise click.UsageError("--out - (standard output) needs --merge: a folder of files cannot go to a stream")
+    result = run_batch(job, target, merge=merge, jobs=jobs or default_jobs(), progress=None if quiet else progress,
+                       stdout=sys.stdout.buffer, replace_old=replace_old)
+    if quiet or target is None:
+        if bad and not quiet:
+            click.echo(f"{result.written} sheets written; {bad} bad row{'s' if bad != 1 else ''} skipped", err=True)
+        return
+    skipped = f"; {bad} bad row{'s' if bad != 1 else ''} skipped" if bad else ""
+    if merge:
+        click.echo(f"wrote {target} ({result.written} sheets, {result.pages} pages: print double-sided{skipped})")
+    else:
+        click.echo(f"wrote {result.written} sheets to {target}{skipped}")
 
 
 def run() -> None:

@@ -17,11 +17,11 @@ from pathlib import Path
 from datetime import date
 from typing import Callable, Iterable, Optional
 
-from handoutkit import fonts, impose, pdfcheck
+from handoutkit import clock, fonts, impose, pdfcheck
 from handoutkit.errors import BuildError, ContentError, ContentErrors, HandoutError
 from handoutkit.load import load_project
 from handoutkit.model import Handout, Project, Topic, iter_texts
-from handoutkit.schema import _did_you_mean
+from handoutkit.schema import did_you_mean
 from handoutkit.styles import BLEED, PAPER, Theme, make_theme
 
 
@@ -84,22 +84,40 @@ def render_handout(topic: Topic, handout: Handout, theme: Theme,
     Returns files with paths relative to the output folder; nothing is written.
     """
     import layouts  # imported here so validation-only callers never load reportlab
+    from handoutkit import marks
+    from handoutkit.styles import MM
 
     rendered = layouts.render(layouts.RenderJob(topic=topic, handout=handout, theme=theme))
     stem = handout.name + options.suffix()
     label = f"{topic.id}/{stem}.pdf"
-    pdfcheck.check_print_ready(rendered.data, label=label)
-    files = [BuiltFile(topic.id, handout.name, Path(topic.id) / f"{stem}.pdf", rendered.data,
+    data = rendered.data
+    if options.print_marks:
+        # Marks go on the logical pages first; imposition then places each
+        # page by the TrimBox this sets and keeps its outer bleed, so the
+        # imposed file needs no second look at the layout.
+        data = marks.add_print_marks(data, bleed=theme.bleed or BLEED)
+    pdfcheck.check_print_ready(data, label=label)
+    files = [BuiltFile(topic.id, handout.name, Path(topic.id) / f"{stem}.pdf", data,
                        rendered.pages, rendered.page_size, rendered.note)]
     if handout.impose == "saddle-stitch":
         sheet_w, sheet_h = PAPER[theme.paper]
-        data = impose.impose_saddle_stitch(rendered.data, sheet_size=(sheet_h, sheet_w))  # landscape
+        creep_mm = options.creep_mm if options.creep_mm is not None else impose.default_creep_mm(rendered.pages)
+        if not creep_mm >= 0:  # also catches NaN
+            raise BuildError(f"creep must be 0 mm or more, not {creep_mm!r}")
+        imposed = impose.impose_saddle_stitch(data, sheet_size=(sheet_h, sheet_w),  # landscape
+                                              creep=creep_mm * MM)
         print_label = f"{topic.id}/{handout.name}-print{options.suffix()}.pdf"
-        pdfcheck.check_print_ready(data, label=print_label)
+        pdfcheck.check_print_ready(imposed, label=print_label)
         sheets = (rendered.pages + 3) // 4
-        files.append(BuiltFile(topic.id, handout.name + "-print", Path(print_label), data, sheets * 2,
-                               (sheet_h, sheet_w),
-                               f"{sheets} sheet{'s' if sheets != 1 else ''}: print double-sided, flip on short edge"))
+        note = f"{sheets} sheet{'s' if sheets != 1 else ''}: print double-sided, flip on short edge"
+        if options.print_marks:
+            note += "; trim at the crop marks"
+        if creep_mm:
+            note += f"; creep {creep_mm:g} mm per sheet"
+        # A print-shop sheet is trimmed to the two pages; an office sheet is the paper.
+        size = (2 * rendered.page_size[0], rendered.page_size[1]) if options.print_marks else (sheet_h, sheet_w)
+        files.append(BuiltFile(topic.id, handout.name + "-print", Path(print_label), imposed, sheets * 2,
+                               size, note))
     return files
 
 
@@ -122,7 +140,7 @@ def run_health_checks(project: Project, source: Path, strict: bool = False, toda
     """
     from handoutkit.checks import load_check_config, run_checks
 
-    report = run_checks(project, load_check_config(source), today or date.today())
+    report = run_checks(project, load_check_config(source), today or clock.build_date())
     blocking = report.errors(strict=strict)
     if blocking:
         count = len(blocking)
@@ -156,7 +174,7 @@ def build(source: Path, out: Path, topics: Optional[Iterable[str]] = None,
     known = sorted({h.name for t in project.topics for h in t.handouts})
     for name in wanted:
         if name not in known:
-            raise HandoutError(f"no handout named {name!r}", _did_you_mean(name, known) or f"handouts: {', '.join(known)}")
+            raise HandoutError(f"no handout named {name!r}", did_you_mean(name, known) or f"handouts: {', '.join(known)}")
     files: list[BuiltFile] = []
     for topic in project.topics:
         for handout in topic.handouts:

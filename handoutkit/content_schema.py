@@ -20,7 +20,7 @@ from handoutkit.model import (
     HabitGroup, Paragraph, RedFlagGroup, Term, Terms, Text,
 )
 from handoutkit.schema import (
-    INVALID, Bool, Choice, Context, Date, Field, Int, ListOf, OneOf, Record, Spec, Str, StrOrRecord,
+    INVALID, Bool, Choice, Context, Date, Field, Int, ListOf, OneOf, Record, Spec, Str, StrOrRecord, did_you_mean,
 )
 
 PLACEHOLDERS = ("clinic_name", "clinic_phone", "clinic_website", "clinic_email", "emergency_number")
@@ -44,9 +44,7 @@ class ProseText(Str):
             return value
         for name in re.findall(r"\{([^{}]*)\}", value):
             if name not in PLACEHOLDERS:
-                from handoutkit.schema import _did_you_mean
-
-                hint = _did_you_mean(name, PLACEHOLDERS) or f"placeholders: {', '.join('{' + p + '}' for p in PLACEHOLDERS)}"
+                hint = did_you_mean(name, PLACEHOLDERS) or f"placeholders: {', '.join('{' + p + '}' for p in PLACEHOLDERS)}"
                 return ctx.error(node, path, f"unknown placeholder {{{name}}}", hint)
         if value.count("**") % 2:
             return ctx.error(node, path, "unbalanced ** (bold markers come in pairs)", "write **word** to make a word bold")
@@ -64,11 +62,23 @@ class Asset(Str):
         if value is INVALID:
             return value
         resolved, problem = assets.resolve_asset(str(value), ctx.base)
+        if resolved is None and problem and problem.startswith("file not found"):
+            return ctx.error(node, path, problem, _nearby_images(ctx.base, str(value)))
         if problem is None:
             problem = assets.check_image(resolved)
         if problem:
             return ctx.error(node, path, problem)
         return resolved
+
+
+def _nearby_images(base: Path, relative: str) -> str:
+    """A hint naming the images that do exist in the folder the path points into."""
+    folder = (base / relative).parent
+    names = sorted(str(p.relative_to(base)) for p in folder.glob("*")
+                   if p.suffix.lower() in assets.IMAGE_SUFFIXES) if folder.is_dir() else []
+    if not names:
+        return "no PNG, JPEG or SVG files there"
+    return did_you_mean(relative, names) or f"images there: {', '.join(names)}"
 
 
 def text(max_len: Optional[int] = None) -> Str:

@@ -11,6 +11,34 @@ landscape), in print order: sheet 1 front, sheet 1 back, sheet 2 front, ...
 Both halves of every side are upright, so the user prints duplex with
 "flip on short edge".
 
+**Print-shop pages.**  Logical pages with a TrimBox smaller than the page
+(as :func:`handoutkit.marks.add_print_marks` makes them: bleed and crop
+marks around the trim) are placed by their TrimBox instead of their
+MediaBox.  On each sheet side the two trims meet at the spine with no bleed
+between them: each page is clipped at its trim on the spine side (by
+setting the CropBox of a view of the page before merging; pypdf clips a
+merged page to its CropBox), while its outer, top and bottom bleed is kept.
+The side then gets TrimBox = the two trims, BleedBox = that plus the pages'
+bleed, MediaBox = room for crop marks at the four outer corners and a
+dashed fold mark above and below the spine, all outside the bleed.  Pages
+without a TrimBox, or whose TrimBox fills the page, go on the office sheet
+exactly as before.
+
+**Creep.**  Folded together, the sheets of a thick booklet nest inside each
+other, and each inner sheet sticks out a little further at the open edge
+(the fore-edge) than the one around it: roughly one paper thickness per
+sheet outside it.  Trimming the folded booklet square then cuts more off
+the inner pages, so their outer margins shrink and their page numbers
+drift towards the edge.  Creep compensation moves the pages of each sheet
+towards the spine by (number of sheets outside it) x (creep per sheet):
+nothing for the outermost sheet, most for the centre one.  It never moves
+content across the spine: the spine-side clip stays at the fold, so a
+shifted page loses that much of its inner margin (a few millimetres at
+most, well inside the layouts' margins), and its outer edge moves into the
+strip the trim removes.  ``creep`` is in points per sheet;
+:func:`default_creep_mm` gives the build's default (0.1 mm, about the
+thickness of 80-90 g/m2 paper, for booklets of more than 40 pages).
+
 This module is pure pypdf (no reportlab): it runs on any PDF, which also
 means it can re-impose a booklet that somebody else produced.
 """
@@ -19,12 +47,23 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 from typing import Any, Optional
 
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
-from pypdf.generic import ArrayObject, ByteStringObject, DictionaryObject, NameObject, TextStringObject
+from pypdf.generic import (
+    ArrayObject,
+    ByteStringObject,
+    DictionaryObject,
+    FloatObject,
+    NameObject,
+    RectangleObject,
+    TextStringObject,
+)
 
+from handoutkit import marks
 from handoutkit.errors import BuildError
+from handoutkit.marks import Box
 
 #: A position on one side of a sheet: a 1-based logical page, or None for a blank pad.
 Slot = Optional[int]
@@ -57,6 +96,12 @@ _STANDARD_SHEETS = (
 # just over 1 mm, enough for A5 -> A4.  Anything bigger would be a visible
 # margin the user did not ask for; they can pass sheet_size for that.
 _SNAP_SLACK_PT = 3.0
+
+# Creep applied when the caller does not choose: below about 40 pages (10
+# sheets) the fore-edge step is under a millimetre and nobody sees it; above,
+# 0.1 mm per sheet is about the thickness of 80-90 g/m2 office paper.
+AUTO_CREEP_MM = 0.1
+AUTO_CREEP_MIN_PAGES = 41
 
 # Info-dictionary keys carried over to the imposed PDF.  Dates and Producer are
 # left out on purpose: the output is a new file made by a different program.
@@ -96,8 +141,18 @@ def saddle_stitch_order(page_count: int) -> list[Sheet]:
     ]
 
 
+def default_creep_mm(page_count: int) -> float:
+    """The creep per sheet, in mm, used when the caller gives none: 0.1 above 40 pages, else 0."""
+    return AUTO_CREEP_MM if page_count >= AUTO_CREEP_MIN_PAGES else 0.0
+
+
 def impose_saddle_stitch(
-    pdf: bytes, *, sheet_size: tuple[float, float] | None = None
+    pdf: bytes,
+    *,
+    sheet_size: tuple[float, float] | None = None,
+    creep: float = 0.0,
+    mark_length: float = marks.MARK_LENGTH,
+    mark_offset: float = marks.MARK_OFFSET,
 ) -> bytes:
     """Impose a logical booklet PDF for saddle-stitch printing.
 
@@ -115,24 +170,43 @@ def impose_saddle_stitch(
     larger is used instead: two A5 pages go on A4 (841.89x595.28 pt), which
     is 1 mm wider than the pair.
 
+    Print-shop pages (a TrimBox inside the page, see the module docstring)
+    are placed by their TrimBox and their size is the trim size.  The sheet
+    side's TrimBox is then the two trims side by side, from (0, 0); its
+    BleedBox adds the smallest bleed the pages have; its MediaBox adds room
+    for crop marks ``mark_length`` long, ``mark_offset`` from the trim
+    corners (lengths in points).  ``sheet_size`` must still fit the pair,
+    but the trim is the pair itself: the shop's paper is larger anyway.
+
+    ``creep`` is the creep per sheet in points (see the module docstring):
+    sheet s (0 = outermost) has its pages moved ``s * creep`` towards the
+    spine.  0 moves nothing.
+
     Title, author, subject, keywords, creator and the catalog's /Lang are
-    copied.  The output is deterministic: the same input bytes and sheet size
-    always give the same output bytes, including the trailer /ID.
+    copied.  The output is deterministic: the same input bytes and
+    parameters always give the same output bytes, including the trailer /ID.
 
     Raises BuildError if the input is empty, unreadable, has no pages, mixes
-    page sizes, or does not fit ``sheet_size``.
+    page sizes, does not fit ``sheet_size``, or the creep is negative or
+    moves the centre pages by half a page or more.
     """
     if not pdf:
         raise BuildError("cannot impose booklet: the input PDF is empty (0 bytes)")
     pdf = bytes(pdf)
+    if isinstance(creep, bool) or not isinstance(creep, (int, float)) or not math.isfinite(creep) or creep < 0:
+        raise BuildError(f"cannot impose booklet: creep must be a length in points, 0 or more, not {creep!r}")
+    marks.check_lengths(0.0, mark_length, mark_offset, doing="impose booklet")
 
     # What is held in memory, and why it stays modest for long booklets:
     #  * `pdf`: the caller's input bytes; io.BytesIO shares the buffer of an
     #    immutable bytes object instead of copying it.
     #  * `reader`: pypdf parses objects lazily and caches what it has parsed
-    #    (page dictionaries, shared font/resource objects, decoded content).
-    #    We never build a list of page copies; pages are fetched by index
-    #    only when their sheet side is built.
+    #    (page dictionaries, shared font/resource objects).  We never build a
+    #    list of page copies; pages are fetched by index only when their
+    #    sheet side is built.  Reading a content stream also caches its
+    #    *decoded* bytes on the reader's object, which for a long booklet
+    #    would add up to a second, uncompressed copy of every page; that
+    #    cache is dropped as soon as the page is placed (_forget_decoded).
     #  * `writer`: the output, which pypdf can only serialise at the end, so
     #    it holds one page dictionary and one *compressed* content stream per
     #    sheet side.  Shared resources (fonts, images) are cloned into it
@@ -153,23 +227,73 @@ def impose_saddle_stitch(
         raise BuildError("cannot impose booklet: the input PDF has no pages")
 
     try:
-        logical_w, logical_h = _uniform_page_size(reader)
+        logical_w, logical_h, bleed, print_shop = _survey_pages(reader)
         sheet_w, sheet_h = _fit_sheet(logical_w, logical_h, sheet_size)
-        # Offset of the pair's lower-left corner on the sheet (centring).
-        offset_x = (sheet_w - 2 * logical_w) / 2
-        offset_y = (sheet_h - logical_h) / 2
+        sheets = saddle_stitch_order(page_count)
+        most = creep * (len(sheets) - 1)
+        if most >= logical_w / 2:
+            raise BuildError(
+                f"cannot impose booklet: creep of {creep / marks.MM:.2f} mm per sheet moves the centre "
+                f"pages {most / marks.MM:.1f} mm, half a page or more",
+                hint="creep is about the paper thickness: 0.1 mm for ordinary paper",
+            )
+        if print_shop:
+            # The sheet's trim is the pair itself, from (0, 0); the paper
+            # around it (bleed, marks) is at negative coordinates and past
+            # the pair, so the MediaBox is symmetric about the spine.
+            offset_x = offset_y = 0.0
+            trim: Box = (0.0, 0.0, 2 * logical_w, logical_h)
+            bleed_box = marks.grow(trim, bleed)
+            media = marks.media_box(trim, bleed, mark_length, mark_offset)
+            sheet_w, sheet_h = media[2] - media[0], media[3] - media[1]
+        else:
+            # Offset of the pair's lower-left corner on the sheet (centring).
+            offset_x = (sheet_w - 2 * logical_w) / 2
+            offset_y = (sheet_h - logical_h) / 2
+        spine = offset_x + logical_w
 
         writer = PdfWriter()
         # Raise the header version to the input's: content may rely on it
         # (transparency needs 1.4), and pypdf's writer starts at 1.3.
         writer.pdf_header = _max_header(writer.pdf_header, reader.pdf_header)
 
-        for front, back in saddle_stitch_order(page_count):
+        # One registration colour space for all sides that do not already
+        # get it from their marked pages; made on first use (see
+        # marks.registration_colour for why not before).
+        spaces: list[Any] = []
+
+        def registration_space() -> Any:
+            if not spaces:
+                spaces.append(marks.registration_space(writer))
+            return spaces[0]
+
+        for depth, (front, back) in enumerate(sheets):
+            shift = depth * creep
             for left, right in (front, back):
                 side = writer.add_page(PageObject.create_blank_page(None, sheet_w, sheet_h))
-                for number, slot_x in ((left, offset_x), (right, offset_x + logical_w)):
+                if print_shop:
+                    marks.set_boxes(side, trim, bleed_box, media)
+                for number, slot_x, spine_side in ((left, spine - logical_w + shift, "right"),
+                                                   (right, spine - shift, "left")):
                     if number is not None:
-                        _place(side, reader.pages[number - 1], slot_x, offset_y)
+                        page = reader.pages[number - 1]
+                        _place(side, page, slot_x, offset_y, spine=spine, spine_side=spine_side,
+                               bleed=bleed if print_shop else 0.0, clip=print_shop or shift > 0)
+                        _forget_decoded(page)
+                if print_shop:
+                    colour = marks.registration_colour(side, registration_space)
+                    ops = marks.marks_operators(
+                        colour,
+                        marks.crop_mark_lines(trim, bleed, mark_length, mark_offset),
+                        marks.fold_mark_lines(spine, trim, bleed, mark_offset),
+                    )
+                    # A fresh stream per side: compressing the side below
+                    # joins and replaces every stream in its /Contents.
+                    existing = side.get("/Contents")
+                    existing = existing.get_object() if existing is not None else None
+                    refs = list(existing) if isinstance(existing, ArrayObject) else (
+                        [side.raw_get("/Contents")] if existing is not None else [])
+                    side[NameObject("/Contents")] = ArrayObject([*refs, marks.add_stream(writer, ops)])
                 # Serialise and flate the merged operators now (see the memory
                 # note above); this also keeps the output small.
                 side.compress_content_streams()
@@ -187,7 +311,12 @@ def impose_saddle_stitch(
         # is identifiable *and* reproducible.  There is no public setter in
         # pypdf 7, so set the attribute its trailer writer reads.  Both halves
         # are equal, as the spec asks for a file's first version.
-        file_id = _file_id(pdf, sheet_w, sheet_h)
+        extra = ""
+        if creep:
+            extra += f" creep {creep:.4f}"
+        if print_shop:
+            extra += f" marks {bleed:.4f} {mark_length:.4f} {mark_offset:.4f}"
+        file_id = _file_id(pdf, sheet_w, sheet_h, extra)
         writer._ID = ArrayObject([ByteStringObject(file_id), ByteStringObject(file_id)])
 
         out = io.BytesIO()
@@ -201,18 +330,57 @@ def impose_saddle_stitch(
     return out.getvalue()
 
 
+def _trim_box(page: PageObject) -> Box:
+    """The part of a page that is the finished page: its TrimBox if it has one, else its MediaBox.
+
+    Without a TrimBox the MediaBox (not the CropBox) is used, as imposition
+    always has, so office booklets come out exactly as before.
+    """
+    return marks.box_of(page.trimbox if "/TrimBox" in page else page.mediabox)
+
+
 def _page_size(page: PageObject) -> tuple[float, float]:
-    """Width and height of a page as displayed, i.e. after its /Rotate."""
-    width = float(page.mediabox.width)
-    height = float(page.mediabox.height)
+    """Width and height of a page's trim as displayed, i.e. after its /Rotate."""
+    left, bottom, right, top = _trim_box(page)
+    width, height = right - left, top - bottom
     if page.rotation % 180:
         return height, width
     return width, height
 
 
-def _uniform_page_size(reader: PdfReader) -> tuple[float, float]:
-    """Return the common page size, or raise BuildError naming the first odd page."""
+def _bleed_margin(page: PageObject) -> Optional[float]:
+    """How far the page's printable area reaches past its trim on its narrowest side.
+
+    None for a page that is not a print-shop page (no TrimBox, or a TrimBox
+    that fills the page): there is nothing outside its trim.  The printable
+    area is the BleedBox if the page has one (else nothing past the trim),
+    cut to what the page shows (its CropBox).
+    """
+    if "/TrimBox" not in page:
+        return None
+    trim = _trim_box(page)
+    shown = marks.box_of(page.cropbox)
+    room = min(trim[0] - shown[0], trim[1] - shown[1], shown[2] - trim[2], shown[3] - trim[3])
+    if room <= _SIZE_TOLERANCE_PT:
+        return None
+    if "/BleedBox" not in page:
+        return 0.0
+    bleed = _intersect(marks.box_of(page.bleedbox), shown)
+    if bleed is None:
+        return 0.0
+    return max(0.0, min(trim[0] - bleed[0], trim[1] - bleed[1], bleed[2] - trim[2], bleed[3] - trim[3]))
+
+
+def _survey_pages(reader: PdfReader) -> tuple[float, float, float, bool]:
+    """(width, height, bleed, print_shop) of the booklet's pages.
+
+    Raises BuildError naming the first page whose size differs from page 1.
+    ``print_shop`` is true if any page is a print-shop page; ``bleed`` is the
+    smallest bleed of those (pages without one count as 0), so the sheet's
+    BleedBox never claims colour that a page does not have.
+    """
     first = _page_size(reader.pages[0])
+    margins = []
     for index, page in enumerate(reader.pages):
         size = _page_size(page)
         if abs(size[0] - first[0]) > _SIZE_TOLERANCE_PT or abs(size[1] - first[1]) > _SIZE_TOLERANCE_PT:
@@ -221,7 +389,10 @@ def _uniform_page_size(reader: PdfReader) -> tuple[float, float]:
                 f"page {index + 1} is {size[0]:.2f}x{size[1]:.2f} pt and "
                 f"page 1 is {first[0]:.2f}x{first[1]:.2f} pt"
             )
-    return first
+        margins.append(_bleed_margin(page))
+    print_shop = any(m is not None for m in margins)
+    bleed = min((m or 0.0) for m in margins) if print_shop else 0.0
+    return first[0], first[1], round(bleed, 4), print_shop
 
 
 def _fit_sheet(
@@ -255,11 +426,38 @@ def _fit_sheet(
     )
 
 
-def _place(side: PageObject, page: PageObject, x: float, y: float) -> None:
-    """Draw logical ``page`` on sheet ``side`` as displayed, lower-left corner at (x, y), unscaled."""
-    box = page.mediabox
-    left, bottom = float(box.left), float(box.bottom)
-    right, top = float(box.right), float(box.top)
+def _intersect(a: Box, b: Box) -> Optional[Box]:
+    """The overlap of two boxes, or None if they do not overlap."""
+    box = (max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3]))
+    return box if box[0] < box[2] and box[1] < box[3] else None
+
+
+def _map_box(transform: Transformation, box: Box) -> Box:
+    """The bounding box of ``box`` after ``transform`` (exact for quarter turns and moves)."""
+    corners = [transform.apply_on(c) for c in ((box[0], box[1]), (box[0], box[3]), (box[2], box[1]), (box[2], box[3]))]
+    xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _inverse(transform: Transformation) -> Transformation:
+    """The transformation that undoes ``transform``."""
+    a, b, c, d, e, f = transform.ctm
+    det = a * d - b * c
+    ia, ib, ic, id_ = d / det, -b / det, -c / det, a / det
+    return Transformation((ia, ib, ic, id_, -(ia * e + ic * f), -(ib * e + id_ * f)))
+
+
+def _place(side: PageObject, page: PageObject, x: float, y: float, *, spine: float = 0.0,
+           spine_side: str = "right", bleed: float = 0.0, clip: bool = False) -> None:
+    """Draw logical ``page`` on sheet ``side`` as displayed, its trim's lower-left corner at (x, y), unscaled.
+
+    With ``clip``, only the trim plus ``bleed`` on three sides is drawn: on
+    ``spine_side`` (the page's edge at the fold) the page is cut at the
+    sheet's ``spine`` x, so neither its bleed nor a creep shift can cross
+    onto the facing page.  Without it the page is merged as it always was
+    (pypdf clips merged pages to their CropBox).
+    """
+    trim = _trim_box(page)
     # Merging ignores the source's /Rotate, so apply it ourselves: /Rotate
     # turns the page clockwise for display, i.e. -rotation in PDF's
     # counter-clockwise convention.  (pypdf's transfer_rotation_to_content()
@@ -267,12 +465,46 @@ def _place(side: PageObject, page: PageObject, x: float, y: float) -> None:
     # and cloning every logical page into a writer would double memory.)
     rotation = page.rotation % 360
     turn = Transformation().rotate(-rotation) if rotation else Transformation()
-    corners = [turn.apply_on(corner) for corner in ((left, bottom), (left, top), (right, bottom), (right, top))]
-    # Then move the turned box's lower-left corner (a MediaBox need not start
-    # at 0, 0) to the slot.
-    min_x = min(cx for cx, _ in corners)
-    min_y = min(cy for _, cy in corners)
-    side.merge_transformed_page(_without_internal_links(page), turn.translate(x - min_x, y - min_y))
+    # Then move the turned trim's lower-left corner (a box need not start at
+    # 0, 0) to the slot.
+    min_x, min_y, _, _ = _map_box(turn, trim)
+    transform = turn.translate(x - min_x, y - min_y)
+    cropbox: Optional[Box] = None
+    if clip:
+        # Work out the visible region on the sheet, then map it back into
+        # the page's own coordinates, where pypdf applies the CropBox clip.
+        left, bottom, right, top = marks.grow(_map_box(transform, trim), bleed)
+        if spine_side == "right":
+            right = spine
+        else:
+            left = spine
+        region = _intersect(_inverse_map(transform, (left, bottom, right, top)), marks.box_of(page.cropbox))
+        # A page shifted so far that nothing of it is left on its half: draw nothing.
+        if region is None:
+            return
+        cropbox = region
+    side.merge_transformed_page(_merge_view(page, cropbox), transform)
+
+
+def _inverse_map(transform: Transformation, box: Box) -> Box:
+    return _map_box(_inverse(transform), box)
+
+
+def _forget_decoded(page: PageObject) -> None:
+    """Drop the decoded copy pypdf cached on the reader's content streams of ``page``.
+
+    pypdf keeps a stream's decoded bytes on the stream object once read,
+    and the reader keeps the object; for a long booklet that would hold an
+    uncompressed copy of every page until the end.  The page is never read
+    again (each logical page is on exactly one sheet side), so let it go.
+    """
+    contents = page.get("/Contents")
+    contents = contents.get_object() if contents is not None else None
+    streams = list(contents) if isinstance(contents, ArrayObject) else [contents]
+    for stream in streams:
+        stream = stream.get_object() if stream is not None else None
+        if getattr(stream, "decoded_self", None) is not None:
+            stream.decoded_self = None
 
 
 def _is_internal_link(annot: Any) -> bool:
@@ -283,6 +515,15 @@ def _is_internal_link(annot: Any) -> bool:
     action = annot.get("/A")
     action = action.get_object() if action is not None else None
     return "/Dest" in annot or (isinstance(action, DictionaryObject) and action.get("/S") == "/GoTo")
+
+
+def _view(page: PageObject) -> PageObject:
+    """A shallow view of ``page``: a new dictionary sharing every value, same document."""
+    view = PageObject(page.pdf)
+    view.update(page)
+    # get_contents() reads the source document through the page's reference.
+    view.indirect_reference = page.indirect_reference
+    return view
 
 
 def _without_internal_links(page: PageObject) -> PageObject:
@@ -303,14 +544,27 @@ def _without_internal_links(page: PageObject) -> PageObject:
     kept = ArrayObject(annot for annot in annots if not _is_internal_link(annot))
     if len(kept) == len(annots):
         return page
-    view = PageObject(page.pdf)
-    view.update(page)
-    # get_contents() reads the source document through the page's reference.
-    view.indirect_reference = page.indirect_reference
+    view = _view(page)
     if kept:
         view[NameObject("/Annots")] = kept
     else:
         del view["/Annots"]
+    return view
+
+
+def _merge_view(page: PageObject, cropbox: Optional[Box]) -> PageObject:
+    """What to merge for ``page``: without internal links, and clipped to ``cropbox`` if given.
+
+    pypdf clips a merged page to its CropBox, so setting the CropBox of a
+    view (never of the reader's page, which is cached) is how the spine
+    side is cut at the trim.
+    """
+    view = _without_internal_links(page)
+    if cropbox is None:
+        return view
+    if view is page:
+        view = _view(page)
+    view[NameObject("/CropBox")] = RectangleObject([FloatObject(round(v, 4)) for v in cropbox])
     return view
 
 
@@ -340,12 +594,14 @@ def _copy_metadata(reader: PdfReader, writer: PdfWriter) -> None:
         writer.root_object[NameObject("/Lang")] = TextStringObject(str(lang.get_object()))
 
 
-def _file_id(pdf: bytes, sheet_w: float, sheet_h: float) -> bytes:
+def _file_id(pdf: bytes, sheet_w: float, sheet_h: float, extra: str = "") -> bytes:
     """A 16-byte file identifier derived from the input and the imposition parameters.
 
     The sheet size is included so that the same booklet imposed onto
-    different sheets gets different IDs (they are different files).
+    different sheets gets different IDs (they are different files); so are
+    creep and mark settings (``extra``, empty when neither applies, which
+    keeps the IDs of plain impositions what they always were).
     """
     digest = hashlib.sha256(pdf)
-    digest.update(f"saddle-stitch {sheet_w:.4f}x{sheet_h:.4f}".encode("ascii"))
+    digest.update(f"saddle-stitch {sheet_w:.4f}x{sheet_h:.4f}{extra}".encode("ascii"))
     return digest.digest()[:16]

@@ -20,7 +20,7 @@ from handoutkit.errors import ContentError, ContentErrors, HandoutError, Locatio
 from handoutkit.model import (
     Brand, Handout, HabitGroup, Project, RedFlagGroup, Section, SectionRef, Topic,
 )
-from handoutkit.schema import INVALID, Spec, _did_you_mean
+from handoutkit.schema import INVALID, Spec, did_you_mean
 from handoutkit.yamlsource import compose_file, display_path
 
 # Which section kinds each layout can show.  Declared here (not imported from
@@ -84,7 +84,7 @@ def load_project(source: Path, topics: Optional[Iterable[str]] = None,
     for name in wanted:
         if name not in available:
             raise HandoutError(f"{source}: no topic named {name!r}",
-                               _did_you_mean(name, available) or f"topics: {', '.join(available)}")
+                               did_you_mean(name, available) or f"topics: {', '.join(available)}")
     loader = _Loader(source)
     brand_file = source / "brand.yaml"
     brand = loader.read(brand_file, cs.BRAND, source) if brand_file.exists() else None
@@ -120,7 +120,7 @@ def _load_topic(loader: _Loader, folder: Path, layouts: Mapping[str, frozenset[s
         if not path.is_file():
             existing = sorted(p.stem for p in (folder / "sections").glob("*.yaml"))
             loader.error(section_id.where, "sections", f"no file sections/{section_id}.yaml for section {section_id!r}",
-                         _did_you_mean(section_id, existing) or f"section files: {', '.join(existing) or 'none'}")
+                         did_you_mean(section_id, existing) or f"section files: {', '.join(existing) or 'none'}")
             continue
         section = _load_section(loader, path, section_id, folder)
         if section is not None:
@@ -202,7 +202,7 @@ def _load_handouts(loader: _Loader, folder: Path, topic: Topic,
         layout = str(spec["layout"])
         if layout not in layouts:
             loader.error(spec["layout"].where, f"{name}.layout", f"unknown layout {layout!r}",
-                         _did_you_mean(layout, list(layouts)) or f"layouts: {', '.join(layouts)}")
+                         did_you_mean(layout, list(layouts)) or f"layouts: {', '.join(layouts)}")
             continue
         refs: list[SectionRef] = []
         raw = spec["sections"]
@@ -211,7 +211,7 @@ def _load_handouts(loader: _Loader, folder: Path, topic: Topic,
             if section_id not in ids:
                 loader.error(ref_where if isinstance(ref_where, Location) else where, f"{name}.sections[{i}]",
                              f"no section named {section_id!r}",
-                             _did_you_mean(section_id, ids) or f"sections: {', '.join(ids)}")
+                             did_you_mean(section_id, ids) or f"sections: {', '.join(ids)}")
                 continue
             if section_id not in loaded:  # its own file had errors, already reported
                 continue

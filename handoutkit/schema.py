@@ -193,7 +193,7 @@ class Choice(Spec):
             return node.value
         got = describe(node)
         return ctx.error(node, path, f"expected one of {', '.join(self.choices)}; got {got}",
-                         _did_you_mean(getattr(node, "value", ""), self.choices))
+                         did_you_mean(getattr(node, "value", ""), self.choices))
 
     def doc(self):
         return "one of: " + ", ".join(f"`{c}`" for c in self.choices)
@@ -241,7 +241,7 @@ class Field:
     default: Any = None
 
 
-def _did_you_mean(word: str, options: Sequence[str]) -> Optional[str]:
+def did_you_mean(word: str, options: Sequence[str]) -> Optional[str]:
     close = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.6)
     return f"did you mean {close[0]!r}?" if close else None
 
@@ -282,7 +282,7 @@ class Record(Spec):
             seen[key] = key_node
             spec_field = by_name.get(key)
             if spec_field is None:
-                hint = _did_you_mean(key, list(by_name)) or f"allowed keys: {', '.join(by_name)}"
+                hint = did_you_mean(key, list(by_name)) or f"allowed keys: {', '.join(by_name)}"
                 ctx.error(key_node, key_path, f"unknown key {key!r}", hint)
                 ok = False
                 continue
@@ -328,7 +328,7 @@ class OneOf(Spec):
         spec = self.variants.get(key)
         if spec is None:
             return ctx.error(key_node, f"{path}.{key}", f"unknown {self.kind} type {key!r}",
-                             _did_you_mean(key, list(self.variants)) or f"use one of: {names}")
+                             did_you_mean(key, list(self.variants)) or f"use one of: {names}")
         value = spec.convert(value_node, ctx, f"{path}.{key}")
         return INVALID if value is INVALID else self.wrap[key](value)
 

@@ -5,6 +5,14 @@ the sections with a running header and page numbers, lined "Notes" pages to
 pad the count to a multiple of 4 (a folded sheet holds 4 pages; blank pages
 look like printing errors), and a back cover with the clinic's contact,
 disclaimer and review dates.  Each section is a PDF outline entry.
+
+The bands and furniture are measured from the theme, not fixed: the cover
+and back-cover bands grow to hold the clinic's name and address, the
+running header and footer are as tall as their text, and the cover picture
+gets the room the cover text leaves (at most 200 pt at standard size).  In
+the standard edition these come out at the sizes of the original design
+(120 pt cover band, 30 pt header and footer bands); in large print
+(``theme.pt`` scales by 18/13) everything grows with the type.
 """
 
 from __future__ import annotations
@@ -21,8 +29,7 @@ from layouts import RenderedPdf, RenderJob
 from layouts import common
 
 MARGIN = 36.0
-HEADER = 30.0  # running header band height
-FOOTER = 30.0
+COVER_PICTURE = 200.0  # largest cover picture height at standard size
 
 
 class PadToMultiple(Flowable):
@@ -75,38 +82,42 @@ class BookletDoc(common.HandoutDoc):
 
 def render(job: RenderJob) -> RenderedPdf:
     theme = job.theme
+    pt = theme.pt
     width, height = theme.booklet_size
     frame_width = width - 2 * MARGIN
     buffer = io.BytesIO()
+    # Running header: its text starts 2 pt above the margin line, a rule under it,
+    # then the body frame (30 pt from the margin at standard size).
+    furniture = theme.style("small_bold").leading
+    header_top = height - MARGIN + 2
+    header_rule = header_top - furniture - pt(8.4)
+    body_top = header_rule - pt(8)
+    # Footer: the text's bottom stays 1.6 pt into the margin, the rule and frame sit above it.
+    footer_top = MARGIN - 1.6 + theme.style("small").leading
+    footer_rule = footer_top + pt(4)
+    body_bottom = footer_rule + pt(6)
+    cover = _CoverBand(theme, width, height)
+    back = _BackBand(theme, width)
 
     def notes_pages(count: int) -> list:
         pages = []
         for _ in range(count):
-            heading = common.para(theme, "Notes", "h1")
-            heading._running_title = "Notes"
-            pages += [NextPageTemplate("notes"), PageBreak(), heading,
-                      common.para(theme, "Questions for your next visit, or how your back feels:", "body")]
+            heading, intro = notes_heading(theme)
+            pages += [NextPageTemplate("notes"), PageBreak(), heading, intro]
         return pages + [NextPageTemplate("back"), PageBreak()]
 
     doc = BookletDoc(buffer, job, (width, height), notes_pages_factory=notes_pages)
-    body_frame = Frame(MARGIN, MARGIN + FOOTER - 6, frame_width, height - 2 * MARGIN - HEADER - FOOTER + 6,
+    body_frame = Frame(MARGIN, body_bottom, frame_width, body_top - body_bottom,
                        id="body", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-    cover_frame = Frame(MARGIN, MARGIN, frame_width, height - 2 * MARGIN - 120, id="cover",
+    cover_frame = Frame(MARGIN, MARGIN, frame_width, height - 2 * MARGIN - cover.height, id="cover",
                         leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-    back_frame = Frame(MARGIN, MARGIN + 96, frame_width, height - 2 * MARGIN - 96, id="back",
+    back_bottom = back.height + pt(16)
+    back_frame = Frame(MARGIN, back_bottom, frame_width, height - MARGIN - back_bottom, id="back",
                        leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
 
     def draw_cover(canvas, doc_):
         canvas.saveState()
-        canvas.setFillColor(theme.color("primary"))
-        canvas.rect(0, height - 120, width, 120, stroke=0, fill=1)
-        x = MARGIN
-        if theme.brand.logo:
-            w, _ = common.draw_picture(canvas, theme.brand.logo, MARGIN, height - 100, 64, 64)
-            x += w + 12
-        common.draw_para(canvas, theme, theme.brand.name, "band", x, height - 44, width - x - MARGIN)
-        if theme.brand.tagline:
-            common.draw_para(canvas, theme, theme.brand.tagline, "band_small", x, height - 70, width - x - MARGIN)
+        cover.draw(canvas)
         canvas.restoreState()
 
     def draw_running(canvas, doc_):
@@ -114,11 +125,10 @@ def render(job: RenderJob) -> RenderedPdf:
         page = doc_.page
         canvas.setStrokeColor(theme.color("primary"))
         canvas.setLineWidth(1.5)
-        top_rule = height - MARGIN - HEADER + 8
-        canvas.line(MARGIN, top_rule, width - MARGIN, top_rule)
+        canvas.line(MARGIN, header_rule, width - MARGIN, header_rule)
         common.draw_para(canvas, theme, doc_.header_title or job.title, "small_bold", MARGIN,
-                         height - MARGIN + 2, frame_width)
-        canvas.line(MARGIN, MARGIN + FOOTER - 12, width - MARGIN, MARGIN + FOOTER - 12)
+                         header_top, frame_width)
+        canvas.line(MARGIN, footer_rule, width - MARGIN, footer_rule)
         # Page numbers sit on the outer edge: right on odd (recto) pages, left on even.
         number = theme.style("small_bold")
         label = f"{page}"
@@ -127,13 +137,13 @@ def render(job: RenderJob) -> RenderedPdf:
         label_w = stringWidth(label, number.fontName, number.fontSize)
         name = str(theme.brand.phone)
         if page % 2:
-            common.draw_para(canvas, theme, name, "small", MARGIN, MARGIN + 14, frame_width - 40)
+            common.draw_para(canvas, theme, name, "small", MARGIN, footer_top, frame_width - pt(40))
             num_x = width - MARGIN - label_w
         else:
             name_w = stringWidth(name, theme.style("small").fontName, theme.style("small").fontSize)
-            common.draw_para(canvas, theme, name, "small", width - MARGIN - name_w - 1, MARGIN + 14, name_w + 2)
+            common.draw_para(canvas, theme, name, "small", width - MARGIN - name_w - 1, footer_top, name_w + 2)
             num_x = MARGIN
-        common.draw_para(canvas, theme, label, "small_bold", num_x, MARGIN + 14, label_w + 2)
+        common.draw_para(canvas, theme, label, "small_bold", num_x, footer_top, label_w + 2)
         canvas.restoreState()
 
     def draw_notes(canvas, doc_):
@@ -141,27 +151,19 @@ def render(job: RenderJob) -> RenderedPdf:
         canvas.saveState()
         canvas.setStrokeColor(theme.color("text"))
         canvas.setLineWidth(0.6)
-        y = height - MARGIN - HEADER - 110
-        while y > MARGIN + FOOTER + 10:
+        # The writing lines start under the heading and its one-line prompt
+        # (110 pt below the frame top at standard size), one every 26 pt.
+        heading, intro = notes_heading(theme)
+        written = common.list_height([heading, intro], frame_width)
+        y = body_top - max(pt(110), written + pt(26))
+        while y > body_bottom + pt(16):
             canvas.line(MARGIN, y, width - MARGIN, y)
-            y -= 26
+            y -= pt(26)
         canvas.restoreState()
 
     def draw_back(canvas, doc_):
         canvas.saveState()
-        canvas.setFillColor(theme.color("primary"))
-        canvas.rect(0, 0, width, MARGIN + 80, stroke=0, fill=1)
-        brand = theme.brand
-        x = MARGIN
-        if brand.logo:
-            w, _ = common.draw_picture(canvas, brand.logo, MARGIN, 28, 56, 56)
-            x += w + 12
-        lines = [f"**{brand.name}**", str(brand.address), f"Phone {brand.phone}"]
-        if brand.website:
-            lines.append(str(brand.website))
-        top = MARGIN + 66
-        for line in lines:
-            top -= common.draw_para(canvas, theme, line, "band_small", x, top, width - x - MARGIN)
+        back.draw(canvas)
         canvas.restoreState()
 
     doc.addPageTemplates([
@@ -172,27 +174,47 @@ def render(job: RenderJob) -> RenderedPdf:
     ])
 
     story: list = []
-    story += cover_story(job, frame_width)
+    story += cover_story(job, frame_width, cover_frame._aH)
     story += [NextPageTemplate("body"), PageBreak()]
     story += contents_story(job)
     for ref in job.handout.sections:
-        story += section_story(job, ref.section, ref.short, frame_width)
+        story += section_story(job, ref.section, ref.short, frame_width, body_frame._aH)
+    about, back_cover = back_story(job, frame_width, back_frame._aH)
+    story += about
     story += [PadToMultiple()]
-    story += back_story(job)
+    story += back_cover
     data = common.build_pdf(doc, story, multi_pass=True)
     pages = common.page_count(data)
     note = f"{doc.notes_added} notes page{'s' if doc.notes_added != 1 else ''}" if doc.notes_added else None
     return RenderedPdf(data=data, pages=pages, page_size=(width, height), note=note)
 
 
-def cover_story(job: RenderJob, width: float) -> list:
+def notes_heading(theme) -> tuple[Flowable, Flowable]:
+    """The heading and prompt at the top of a notes page."""
+    heading = common.para(theme, "Notes", "h1")
+    heading._running_title = "Notes"
+    return heading, common.para(theme, "Questions for your next visit, or how your back feels:", "body")
+
+
+def cover_story(job: RenderJob, width: float, room: float) -> list:
+    """Title, subtitle, picture and "Patient information" in a frame ``room`` tall.
+
+    The picture gets what the text leaves, up to :data:`COVER_PICTURE` (scaled).
+    """
     theme, topic = job.theme, job.topic
-    story: list = [Spacer(1, 18), common.sourced(common.para(theme, job.title, "title"), topic.title.where, "title")]
+    pt = theme.pt
+    story: list = [Spacer(1, pt(18)), common.sourced(common.para(theme, job.title, "title"), topic.title.where,
+                                                    "title")]
     if topic.subtitle:
         story.append(common.para(theme, topic.subtitle, "subtitle"))
+    tail = [Spacer(1, pt(12)), common.para(theme, "Patient information", "h3")]
     if topic.cover_image:
-        story += [Spacer(1, 10), common.picture(topic.cover_image, width, 200)]
-    story += [Spacer(1, 12), common.para(theme, "Patient information", "h3")]
+        text = common.list_height(story + [Spacer(1, pt(10))] + tail, width)
+        # A little slack for rounding; below 72 pt the picture stays 72 pt and the
+        # cover reports that it does not fit rather than printing a postage stamp.
+        picture_height = max(pt(72), min(pt(COVER_PICTURE), room - text - 1))
+        story += [Spacer(1, pt(10)), common.picture(topic.cover_image, width, picture_height, theme=theme)]
+    story += tail
     return [common.sourced(KeepTogetherCover(story), topic.where, "cover")]
 
 
@@ -207,20 +229,28 @@ def contents_story(job: RenderJob) -> list:
     theme = job.theme
     toc = TableOfContents(dotsMinLevel=0)
     toc.levelStyles = [theme.style("toc")]
+    if theme.large_print:
+        # Entries one line pitch apart (the table's default 3 pt above and
+        # below each is what pushes the review note off a half-letter page).
+        from reportlab.platypus import TableStyle
+
+        toc.tableStyle = TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                                     ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+                                     ("VALIGN", (0, 0), (-1, -1), "TOP")])
     heading = common.para(theme, "What is in this booklet", "h1")
     heading._running_title = "Contents"
     note = common.para(theme, job.topic.review_note, "small")
-    return [heading, toc, Spacer(1, 10), note, PageBreak()]
+    return [heading, toc, Spacer(1, theme.pt(10)), note, PageBreak()]
 
 
-def section_story(job: RenderJob, section: Section, short: bool, width: float) -> list:
+def section_story(job: RenderJob, section: Section, short: bool, width: float, page_height: float) -> list:
     theme = job.theme
     key = f"section-{section.id}"
     heading = common.para(theme, section.title, "h1")
     heading._running_title = str(section.label)
     heading = common.bookmark(heading, str(section.label), key)
     common.sourced(heading, section.where, f"section {section.id}")
-    story: list = [CondPageBreak(150), heading]
+    story: list = [CondPageBreak(theme.pt(150)), heading]
     if short:
         story.append(common.para(theme, section.summary or "", "body"))
         return story
@@ -235,7 +265,10 @@ def section_story(job: RenderJob, section: Section, short: bool, width: float) -
             story.append(common.sourced(flow, section.where, f"section {section.id}"))
     if section.kind == "exercises":
         for number, exercise in enumerate(section.exercises, 1):
-            story.append(common.exercise_card(theme, exercise, width, number=number, picture_width=110))
+            # Large print only: a card taller than the page breaks between its rows
+            # (at 18 pt on a half-letter page some must); otherwise that is a FitError.
+            story.append(common.exercise_card(theme, exercise, width, number=number, picture_width=theme.pt(110),
+                                              max_height=page_height if theme.large_print else None))
     if section.kind == "habits":
         for group in section.groups:
             items: list = [common.para(theme, group.title, "h3")]
@@ -248,7 +281,17 @@ def section_story(job: RenderJob, section: Section, short: bool, width: float) -
     return story
 
 
-def back_story(job: RenderJob) -> list:
+def back_story(job: RenderJob, width: float, room: float) -> tuple[list, list]:
+    """The back matter: (pages before the notes, the back cover's frame).
+
+    The disclaimer, review dates, review note and source sit above the back
+    cover's band.  When they do not fit there (large print, or a long
+    disclaimer), they become a last "About this booklet" page in the body,
+    and the back cover keeps the review dates and the review note, which it
+    must always show.
+    """
+    from reportlab.platypus import KeepInFrame
+
     theme, topic, brand = job.theme, job.topic, job.theme.brand
     items = [
         common.para(theme, "About this booklet", "h2"),
@@ -257,6 +300,95 @@ def back_story(job: RenderJob) -> list:
         common.para(theme, topic.review_note, "small"),
         common.para(theme, topic.source, "small"),
     ]
-    from reportlab.platypus import KeepInFrame
+    about: list = []
+    if common.list_height(items, width) > room:
+        heading = common.para(theme, "About this booklet", "h1")
+        heading._running_title = "About this booklet"
+        about = [KeepTogether([heading] + items[1:])]  # a short page of its own kind: never split
+        items = [common.para(theme, common.review_line(job), "small_bold"),
+                 common.para(theme, topic.review_note, "small")]
+    back = KeepInFrame(0, 0, items, mode="error", name="back cover")
+    return about, [common.sourced(back, brand.where, "back cover")]
 
-    return [common.sourced(KeepInFrame(0, 0, items, mode="error", name="back cover"), brand.where, "back cover")]
+
+# ----------------------------------------------------------------------------- bands
+
+
+class _CoverBand:
+    """The cover's full-bleed colour band: logo, clinic name and tagline, measured before the build.
+
+    At standard size: 120 pt tall, a 64 pt logo, the name's top 8 pt under
+    the margin line and the tagline under it.  A name or tagline that wraps
+    (large print) makes the band taller instead of running over its edge.
+    """
+
+    def __init__(self, theme, width: float, height: float) -> None:
+        pt = theme.pt
+        self.theme, self.width, self.page_height = theme, width, height
+        brand = theme.brand
+        self.logo = pt(64) if brand.logo else 0.0
+        self.x = MARGIN + (self.logo + pt(12) if brand.logo else 0)
+        text_width = width - self.x - MARGIN
+        self.name = Paragraph(theme.markup(brand.name), theme.style("band"))
+        self.tagline = Paragraph(theme.markup(brand.tagline), theme.style("band_small")) if brand.tagline else None
+        self.name_top = MARGIN + pt(8)  # from the page top
+        bottom = self.name_top + self.name.wrap(text_width, 10_000)[1]
+        if self.tagline is not None:
+            self.tagline_top = bottom + pt(6.8)
+            bottom = self.tagline_top + self.tagline.wrap(text_width, 10_000)[1]
+        self.height = max(pt(120), bottom + pt(20), MARGIN + self.logo + pt(20))
+
+    def draw(self, canvas) -> None:
+        theme, height = self.theme, self.page_height
+        bleed = theme.bleed  # print-shop files: the band runs past the trim on its three outer edges
+        canvas.setFillColor(theme.color("primary"))
+        canvas.rect(0 - bleed, height - self.height, self.width + 2 * bleed, self.height + bleed, stroke=0, fill=1)
+        if self.logo:
+            common.draw_picture(canvas, theme.brand.logo, MARGIN, height - MARGIN - self.logo, self.logo, self.logo,
+                                theme=theme)
+        self.name.drawOn(canvas, self.x, height - self.name_top - self.name.height)
+        if self.tagline is not None:
+            self.tagline.drawOn(canvas, self.x, height - self.tagline_top - self.tagline.height)
+
+
+class _BackBand:
+    """The back cover's colour band: logo, then the clinic's name, address, phone and website.
+
+    At standard size: 116 pt tall, a 56 pt logo beside the 12 pt lines.
+    When a line has a word too long to sit beside the logo (a web address in
+    large print), the logo goes above the lines instead, so no word is broken.
+    """
+
+    def __init__(self, theme, width: float) -> None:
+        pt = theme.pt
+        self.theme, self.width = theme, width
+        brand = theme.brand
+        self.logo = pt(56) if brand.logo else 0.0
+        lines = [f"**{brand.name}**", str(brand.address), f"Phone {brand.phone}"]
+        if brand.website:
+            lines.append(str(brand.website))
+        self.lines = [Paragraph(theme.markup(line), theme.style("band_small")) for line in lines]
+        full = width - 2 * MARGIN
+        beside = full - (self.logo + pt(12) if self.logo else 0)
+        self.stacked = bool(self.logo) and max(p.minWidth() for p in self.lines) > beside
+        self.x = MARGIN if self.stacked or not self.logo else MARGIN + self.logo + pt(12)
+        text_width = full if self.stacked else beside
+        # The lines start 102 pt above the page edge (standard size) and run down;
+        # more lines than fit above 27 pt push the start, and the band, up.
+        self.text_top = max(pt(MARGIN + 66), pt(27) + sum(p.wrap(text_width, 10_000)[1] for p in self.lines))
+        self.logo_y = self.text_top + pt(10) if self.stacked else pt(28)
+        top = max(self.text_top, self.logo_y + self.logo if self.logo else 0)
+        self.height = max(MARGIN + pt(80), top + pt(14))
+
+    def draw(self, canvas) -> None:
+        theme = self.theme
+        bleed = theme.bleed  # print-shop files: the band runs past the trim on its three outer edges
+        canvas.setFillColor(theme.color("primary"))
+        canvas.rect(0 - bleed, 0 - bleed, self.width + 2 * bleed, self.height + bleed, stroke=0, fill=1)
+        if self.logo:
+            common.draw_picture(canvas, theme.brand.logo, MARGIN, self.logo_y, self.logo, self.logo,
+                                theme=theme)
+        top = self.text_top
+        for line in self.lines:
+            top -= line.height
+            line.drawOn(canvas, self.x, top)

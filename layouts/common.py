@@ -9,12 +9,15 @@ naming the YAML file, line and section instead of a traceback.
 
 from __future__ import annotations
 
+import copy
 import io
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Optional
 
 from reportlab.graphics.shapes import Drawing, Group
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import (
     BaseDocTemplate, Flowable, Image, KeepTogether, ListFlowable, ListItem, Paragraph, Spacer, Table,
@@ -22,7 +25,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.doctemplate import LayoutError
 
-from handoutkit import fonts
+from handoutkit import clock, colors, fonts
 from handoutkit.errors import FitError, Location
 from handoutkit.model import (
     Block, Bullets, Callout, Dose, Exercise, Figure, Paragraph as ParagraphBlock, Section, Terms, Text,
@@ -39,12 +42,19 @@ class HandoutDoc(BaseDocTemplate):
 
     def __init__(self, buffer: io.BytesIO, job: RenderJob, pagesize: tuple[float, float], **kwargs) -> None:
         brand = job.theme.brand
+        clock.source_date_epoch()  # a malformed SOURCE_DATE_EPOCH is an error, not a traceback from reportlab
+        # The font every page's content stream opens with (no text is drawn in
+        # it): the theme's smallest size, so no Tf anywhere is below the edition's minimum.
+        initial = max(12.0, job.theme.min_font_size) if job.theme.styles else 12.0
+        # invariant=1: no wall-clock time or random ids.  reportlab's time
+        # stamp then reads SOURCE_DATE_EPOCH itself when it is set (CreationDate,
+        # ModDate and the /ID digest), else uses its fixed 2000-01-01 stamp.
         super().__init__(
             buffer, pagesize=pagesize, invariant=1, title=job.title, author=str(brand.name),
             subject=f"{job.topic.title}: patient information from {brand.name}",
             creator="handoutkit", producer="handoutkit (reportlab)", lang=job.topic.language,
             keywords=f"patient education, {job.topic.id}, version {job.topic.version}",
-            initialFontName=fonts.BODY, initialFontSize=12, initialLeading=15.6,
+            initialFontName=fonts.BODY, initialFontSize=initial, initialLeading=round(initial * 1.3, 1),
             displayDocTitle=1, **kwargs)
         self.job = job
         self._last_source: Optional[tuple[Location, str]] = None
@@ -113,6 +123,19 @@ def page_count(data: bytes) -> int:
     return len(PdfReader(io.BytesIO(data)).pages)
 
 
+def list_height(flowables: list[Flowable], width: float, canvas=None) -> float:
+    """Height of flowables stacked in a frame, spacing included, as KeepInFrame measures it."""
+    from reportlab.platypus.flowables import _listWrapOn
+
+    if not flowables:
+        return 0.0
+    if canvas is None:
+        from reportlab.pdfgen.canvas import Canvas
+
+        canvas = Canvas(io.BytesIO())
+    return _listWrapOn(flowables, width, canvas)[1]
+
+
 # ----------------------------------------------------------------------------- text
 
 
@@ -147,7 +170,7 @@ def block_flowables(theme: Theme, block: Block, width: float) -> list[Flowable]:
     if isinstance(block, Callout):
         return [callout(theme, block, width)]
     if isinstance(block, Figure):
-        items: list[Flowable] = [picture(block.src, width, width * 0.6)]
+        items: list[Flowable] = [picture(block.src, width, width * 0.6, theme=theme)]
         if block.caption:
             items.append(para(theme, block.caption, "caption"))
         return [KeepTogether(items)]
@@ -161,13 +184,14 @@ def callout(theme: Theme, block: Callout, width: float) -> Table:
         inner.append(para(theme, block.title, "callout_title"))
     inner.append(para(theme, block.text, "body"))
     table = Table([[inner]], colWidths=[width])
+    pt = theme.pt
     table.setStyle(TableStyle([
         ("BACKGROUND", (0, 0), (-1, -1), theme.color("tint")),
-        ("LINEBEFORE", (0, 0), (0, -1), 4, edge),
-        ("LEFTPADDING", (0, 0), (-1, -1), 10), ("RIGHTPADDING", (0, 0), (-1, -1), 8),
-        ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ("LINEBEFORE", (0, 0), (0, -1), pt(4), edge),
+        ("LEFTPADDING", (0, 0), (-1, -1), pt(10)), ("RIGHTPADDING", (0, 0), (-1, -1), pt(8)),
+        ("TOPPADDING", (0, 0), (-1, -1), pt(6)), ("BOTTOMPADDING", (0, 0), (-1, -1), pt(4)),
     ]))
-    table.spaceBefore, table.spaceAfter = 4, 8
+    table.spaceBefore, table.spaceAfter = pt(4), pt(8)
     return table
 
 
@@ -175,7 +199,11 @@ def callout(theme: Theme, block: Callout, width: float) -> Table:
 
 
 @lru_cache(maxsize=64)
-def _svg_drawing(path: str, mtime: float) -> Drawing:
+def _svg_drawing(path: str, mtime: float, gray: bool = False) -> Drawing:
+    if gray:  # a gray copy: the colour drawing stays cached for colour builds
+        drawing = copy.deepcopy(_svg_drawing(path, mtime, False))
+        _gray_shapes(drawing)
+        return drawing
     from svglib.svglib import svg2rlg
 
     drawing = svg2rlg(path)
@@ -184,24 +212,76 @@ def _svg_drawing(path: str, mtime: float) -> Drawing:
     return drawing
 
 
-def picture(path: Path, max_width: float, max_height: float) -> Flowable:
-    """An SVG (as vectors) or PNG/JPEG, scaled to fit the box, aspect kept."""
+def _gray_shapes(node) -> None:
+    """Map every colour in a drawing to the gray of equal luminance, in place.
+
+    Fills and strokes of every shape, and the stops of svglib's gradient
+    shapes (which keep them in ``_rl_colors``); groups are walked down.
+    """
+    for name in ("fillColor", "strokeColor"):
+        value = getattr(node, name, None)
+        if value is not None and hasattr(value, "rgb"):
+            setattr(node, name, gray_color(value))
+    stops = getattr(node, "_rl_colors", None)
+    if stops:
+        node._rl_colors = [gray_color(c) if hasattr(c, "rgb") else c for c in stops]
+    for child in getattr(node, "contents", ()) or ():
+        _gray_shapes(child)
+    clip = getattr(node, "_clip_shape", None)
+    if clip is not None:
+        _gray_shapes(clip)
+
+
+def gray_color(color):
+    """A reportlab colour as the neutral gray of the same luminance (alpha kept)."""
+    from reportlab.lib.colors import Color
+
+    level = colors.gray_level(*color.rgb())
+    return Color(level, level, level, alpha=getattr(color, "alpha", 1))
+
+
+@lru_cache(maxsize=64)
+def _gray_raster(path: str, mtime: float) -> bytes:
+    """A PNG or JPEG as a one-channel (plus alpha, if it has one) PNG, for the grayscale edition."""
+    from PIL import Image as PILImage
+
+    with PILImage.open(path) as image:
+        has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+        gray = image.convert("LA" if has_alpha else "L")
+    out = io.BytesIO()
+    gray.save(out, format="PNG")
+    return out.getvalue()
+
+
+def picture(path: Path, max_width: float, max_height: float, theme: Optional[Theme] = None) -> Flowable:
+    """An SVG (as vectors) or PNG/JPEG, scaled to fit the box, aspect kept.
+
+    With a grayscale ``theme`` the picture is drawn in grays of equal
+    luminance (SVG shapes mapped, bitmaps converted to one channel).
+    """
+    gray = bool(theme is not None and theme.grayscale)
     if path.suffix.lower() == ".svg":
-        source = _svg_drawing(str(path), path.stat().st_mtime)
+        source = _svg_drawing(str(path), path.stat().st_mtime, gray)
         scale = min(max_width / source.width, max_height / source.height)
         group = Group(*source.contents)
         group.scale(scale, scale)
         drawing = Drawing(source.width * scale, source.height * scale)
         drawing.add(group)
+        if theme is not None:
+            # The drawing renderer opens every drawing with an (idle) font
+            # size; make it the edition's smallest, so no Tf is below it.
+            drawing.initialFontSize = theme.min_font_size
         return drawing
     width, height = ImageReader(str(path)).getSize()
     scale = min(max_width / width, max_height / height)
-    return Image(str(path), width=width * scale, height=height * scale)
+    image = io.BytesIO(_gray_raster(str(path), path.stat().st_mtime)) if gray else str(path)
+    return Image(image, width=width * scale, height=height * scale)
 
 
-def draw_picture(canvas, path: Path, x: float, y: float, max_width: float, max_height: float) -> tuple[float, float]:
+def draw_picture(canvas, path: Path, x: float, y: float, max_width: float, max_height: float,
+                 theme: Optional[Theme] = None) -> tuple[float, float]:
     """Draw a picture on a canvas (page furniture such as the logo); returns its size."""
-    flow = picture(path, max_width, max_height)
+    flow = picture(path, max_width, max_height, theme=theme)
     w, h = flow.wrap(max_width, max_height)
     flow.drawOn(canvas, x, y)
     return w, h
@@ -225,15 +305,16 @@ def red_flag_box(theme: Theme, section: Section, width: float, short: bool = Fal
         for group in section.groups:
             rows.append([[para(theme, group.action, "alert_action"), bullets(theme, group.signs)]])
     table = Table(rows, colWidths=[width], repeatRows=1)
+    pt = theme.pt
     table.setStyle(TableStyle([
         ("BACKGROUND", (0, 0), (-1, 0), theme.color("accent")),
         ("BOX", (0, 0), (-1, -1), 2.5, theme.color("accent")),
         ("LINEBELOW", (0, 1), (-1, -2), 0.75, theme.color("accent")),
-        ("LEFTPADDING", (0, 0), (-1, -1), 9), ("RIGHTPADDING", (0, 0), (-1, -1), 9),
-        ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+        ("LEFTPADDING", (0, 0), (-1, -1), pt(9)), ("RIGHTPADDING", (0, 0), (-1, -1), pt(9)),
+        ("TOPPADDING", (0, 0), (-1, -1), pt(6)), ("BOTTOMPADDING", (0, 0), (-1, -1), pt(6)),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]))
-    table.spaceBefore, table.spaceAfter = 4, 10
+    table.spaceBefore, table.spaceAfter = pt(4), pt(10)
     return sourced(table, section.where, f"section {section.id}")
 
 
@@ -248,46 +329,79 @@ def dose_table(theme: Theme, dose: Dose, width: float) -> Table:
     data = [[Paragraph(h, theme.style("cell_bold")) for h in head],
             [Paragraph(v, theme.style("cell")) for v in values]]
     col = width / 4
-    table = Table(data, colWidths=[col * 0.85, col * 0.85, col * 0.9, col * 1.4])
+    widths = [col * 0.85, col * 0.85, col * 0.9, col * 1.4]
+    pt = theme.pt
+    bold = theme.style("cell_bold")
+    needed = [fonts_width(h, bold.fontName, bold.fontSize) + pt(4) + pt(2) + 1 for h in head]
+    if any(n > w for n, w in zip(needed, widths)) and sum(needed) <= width:
+        # Large print: every heading on one line, the spare width shared out.
+        spare = (width - sum(needed)) / len(needed)
+        widths = [n + spare for n in needed]
+    table = Table(data, colWidths=widths)
     table.setStyle(TableStyle([
         ("BACKGROUND", (0, 0), (-1, 0), theme.color("tint")),
         ("GRID", (0, 0), (-1, -1), 0.75, theme.color("primary")),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 2),
-        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("LEFTPADDING", (0, 0), (-1, -1), pt(4)), ("RIGHTPADDING", (0, 0), (-1, -1), pt(2)),
+        ("TOPPADDING", (0, 0), (-1, -1), pt(2)), ("BOTTOMPADDING", (0, 0), (-1, -1), pt(3)),
     ]))
     return table
 
 
 def exercise_card(theme: Theme, exercise: Exercise, width: float, number: Optional[int] = None,
-                  picture_width: float = 130) -> Flowable:
+                  picture_width: float = 130, max_height: Optional[float] = None) -> Flowable:
     """One exercise, never split across pages: name, picture, purpose, steps, dose, tip.
 
     On a wide page the steps and dose sit beside the picture; on a narrow
-    booklet page only the purpose does, and steps and dose run full width.
+    booklet page only the purpose does (when it gets at least ten ems; else
+    the picture sits above it), and steps and dose run full width.
+
+    ``max_height`` (the page's frame height): a card taller than that, which
+    only happens in large print on a booklet page, is allowed to break
+    between its rows (picture, steps, dose, tip), never inside one, with the
+    exercise's name repeated at the top of the continuation; it starts on a
+    new page rather than low on one.  Without it, a card too tall is a FitError.
     """
+    pt = theme.pt
     name = f"{number}. {exercise.name}" if number else exercise.name
-    inner = width - 16  # card padding
-    pic = picture(exercise.image, picture_width, picture_width * 0.75)
+    inner = width - pt(16)  # card padding
+    gap = pt(10)
+    # Beside the picture the purpose keeps at least ten ems (large print on a
+    # booklet page): the picture gives way, down to two thirds of its width.
+    picture_width = max(picture_width * 2 / 3,
+                        min(picture_width, inner - gap - 10 * theme.style("small").fontSize))
+    pic = picture(exercise.image, picture_width, picture_width * 0.75, theme=theme)
     purpose = para(theme, exercise.purpose, "small")
-    steps = bullets(theme, exercise.steps, style="small", numbered=True)
-    gap = 10
-    if inner - picture_width - gap >= 220:
-        side = inner - picture_width - gap
-        body = _grid([[pic, [purpose, steps, Spacer(1, 4), dose_table(theme, exercise.dose, side)]]],
+    if theme.large_print:  # 1 pt between steps, not 4: the numbers already set them apart
+        tight = ParagraphStyle("small-steps", parent=theme.style("small"), spaceAfter=1)
+        steps = bullets(replace(theme, styles={**theme.styles, "small": tight}), exercise.steps, style="small",
+                        numbered=True)
+    else:
+        steps = bullets(theme, exercise.steps, style="small", numbered=True)
+    side = inner - picture_width - gap
+    if side >= pt(220):
+        body = _grid([[pic, [purpose, steps, Spacer(1, pt(4)), dose_table(theme, exercise.dose, side)]]],
                      [picture_width + gap, side])
         rows = [[para(theme, name, "h3")], [body]]
     else:
-        top = _grid([[pic, purpose]], [picture_width + gap, inner - picture_width - gap])
+        top = _grid([[pic, purpose]], [picture_width + gap, side])
         rows = [[para(theme, name, "h3")], [top], [steps], [dose_table(theme, exercise.dose, inner)]]
     rows.append([para(theme, f"**Tip:** {exercise.tip}", "small")])
-    card = Table(rows, colWidths=[width])
-    card.setStyle(TableStyle([
+    style = [
         ("BOX", (0, 0), (-1, -1), 1.25, theme.color("primary")),
         ("BACKGROUND", (0, -1), (-1, -1), theme.color("tint")),
-        ("LEFTPADDING", (0, 0), (-1, -1), 8), ("RIGHTPADDING", (0, 0), (-1, -1), 8),
-        ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ]))
-    card.spaceBefore, card.spaceAfter = 2, 8
+        ("LEFTPADDING", (0, 0), (-1, -1), pt(8)), ("RIGHTPADDING", (0, 0), (-1, -1), pt(8)),
+        ("TOPPADDING", (0, 0), (-1, -1), pt(3)), ("BOTTOMPADDING", (0, 0), (-1, -1), pt(3)),
+    ]
+    card = Table(rows, colWidths=[width])
+    card.setStyle(TableStyle(style))
+    card.spaceBefore, card.spaceAfter = pt(2), pt(8)
+    if max_height is not None and list_height([card], width) > max_height:
+        # Too tall for any page: breaks between rows, the name repeated, each part boxed.
+        card = Table(rows, colWidths=[width], repeatRows=1)
+        card.setStyle(TableStyle(style + [("LINEBELOW", (0, "splitlast"), (-1, "splitlast"), 1.25,
+                                           theme.color("primary"))]))
+        card.spaceBefore, card.spaceAfter = pt(2), pt(8)
+        return sourced(KeepTogether([card]), exercise.where, f"exercise {exercise.id}")
     return sourced(Whole(card), exercise.where, f"exercise {exercise.id}")
 
 

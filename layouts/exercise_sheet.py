@@ -68,10 +68,10 @@ def _build(job: RenderJob, page_size: tuple[float, float], total: Optional[int])
     width, height = page_size
     frame_width = width - 2 * MARGIN
     footer = _Footer(job, frame_width)
-    bottom = MARGIN + footer.height + FOOTER_GAP
+    bottom = MARGIN + footer.height + theme.pt(FOOTER_GAP)
     band = _FirstBand(job, frame_width)
-    first_top = height - MARGIN - band.height - BAND_GAP
-    later_top = height - MARGIN - BAND_LATER - BAND_GAP
+    first_top = height - MARGIN - band.height - theme.pt(BAND_GAP)
+    later_top = height - MARGIN - theme.pt(BAND_LATER) - theme.pt(BAND_GAP)
 
     def frame(top: float, name: str) -> Frame:
         return Frame(MARGIN, bottom, frame_width, top - bottom, id=name,
@@ -185,17 +185,27 @@ def sheet_card(theme: Theme, exercise: Exercise, width: float, number: int) -> F
         +--------------------------------------------------------------+
     """
     inner = width - 16  # the card's left + right padding
-    dose = Paragraph(dose_markup(exercise.dose), _right(theme.style("cell")))
-    dose_width = min(inner * 0.55, stringWidth(_plain(exercise.dose), theme.style("cell_bold").fontName,
-                                                 theme.style("cell_bold").fontSize) + 6)
+    dose_width = stringWidth(_plain(exercise.dose), theme.style("cell_bold").fontName,
+                             theme.style("cell_bold").fontSize) + 6
     name = Paragraph(theme.markup(f"{number}. {exercise.name}"), _tight(theme.style("h3")))
-    head = _side_by_side([[name, dose]], [inner - dose_width, dose_width])
-    head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    if dose_width <= inner * 0.55:
+        dose = Paragraph(dose_markup(exercise.dose), _right(theme.style("cell")))
+        head = _side_by_side([[name, dose]], [inner - dose_width, dose_width])
+        head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    else:  # large print: beside the name the dose would wrap mid-item; it gets its own line under it
+        head = _side_by_side([[name], [Paragraph(dose_markup(exercise.dose), theme.style("cell"))]], [inner])
     purpose = Paragraph(theme.markup(exercise.purpose), _tight(theme.style("small")))
-    picture = common.picture(exercise.image, CARD_PICTURE, CARD_PICTURE * 0.75)
+    picture_width = theme.pt(CARD_PICTURE)  # larger in large print, like the text beside it
+    picture = common.picture(exercise.image, picture_width, picture_width * 0.75, theme=theme)
     steps = common.bullets(_list_theme(theme), exercise.steps, style="small", numbered=True)
     gap = 10
-    body = _side_by_side([[picture, steps]], [CARD_PICTURE + gap, inner - CARD_PICTURE - gap])
+    if exercise.url:  # a QR code with the short address under it, right of the steps
+        link_width = qr_column_width(theme)
+        body = _side_by_side([[picture, steps, qr_block(theme, str(exercise.url), link_width)]],
+                             [picture_width + gap, inner - picture_width - link_width - 2 * gap, link_width + gap])
+        body.setStyle(TableStyle([("LEFTPADDING", (2, 0), (2, 0), gap)]))
+    else:
+        body = _side_by_side([[picture, steps]], [picture_width + gap, inner - picture_width - gap])
     tip = Paragraph(theme.markup(f"**Tip:** {exercise.tip}"), _tight(theme.style("small")))
     card = Table([[head], [purpose], [body], [tip]], colWidths=[width])
     card.setStyle(TableStyle([
@@ -302,21 +312,24 @@ class _FirstBand:
         self.right_width = 4 + max(stringWidth("Questions? Call us", label_style.fontName, label_style.fontSize),
                                    stringWidth(str(brand.phone), phone_style.fontName, phone_style.fontSize))
         self.right_height = sum(p.wrap(self.right_width, 10_000)[1] for p in (self.label, self.phone))
-        self.text_x = PAD + (self.LOGO + 12 if self.logo else 0)
-        text_width = width - self.text_x - PAD - self.right_width - 14
+        self.logo_size, self.pad = theme.pt(self.LOGO), theme.pt(PAD)  # scaled in large print
+        self.text_x = self.pad + (self.logo_size + theme.pt(12) if self.logo else 0)
+        text_width = width - self.text_x - self.pad - self.right_width - theme.pt(14)
         self.name = Paragraph(f"<b>{theme.markup(brand.name)}</b>", theme.style("band_small"))
         title_style = ParagraphStyle("band-title", parent=_tight(theme.style("h1")),
                                      textColor=theme.color("background"))
         self.title = Paragraph(theme.markup(job.title), title_style)
         self.text_height = sum(p.wrap(text_width, 10_000)[1] for p in (self.name, self.title))
-        self.height = 2 * self.PAD_Y + max(self.LOGO if self.logo else 0, self.text_height, self.right_height)
+        self.height = 2 * theme.pt(self.PAD_Y) + max(self.logo_size if self.logo else 0, self.text_height,
+                                                     self.right_height)
 
     def draw(self, canvas, x: float, top: float) -> None:
         canvas.setFillColor(self.theme.color("primary"))
         canvas.roundRect(x, top - self.height, self.width, self.height, radius=4, stroke=0, fill=1)
         middle = top - self.height / 2
         if self.logo:
-            common.draw_picture(canvas, self.logo, x + PAD, middle - self.LOGO / 2, self.LOGO, self.LOGO)
+            common.draw_picture(canvas, self.logo, x + self.pad, middle - self.logo_size / 2, self.logo_size,
+                                self.logo_size, theme=self.theme)
         y = middle + self.text_height / 2
         for flow in (self.name, self.title):
             y -= flow.height
@@ -324,7 +337,7 @@ class _FirstBand:
         y = middle + self.right_height / 2
         for flow in (self.label, self.phone):
             y -= flow.height
-            flow.drawOn(canvas, x + self.width - PAD - self.right_width, y)
+            flow.drawOn(canvas, x + self.width - self.pad - self.right_width, y)
 
 
 def _draw_continued_band(canvas, job: RenderJob, page: int, total: Optional[int], x: float, top: float,
@@ -332,14 +345,15 @@ def _draw_continued_band(canvas, job: RenderJob, page: int, total: Optional[int]
     """Pages 2+: a slim band saying whose sheet this is and which page."""
     theme = job.theme
     canvas.setFillColor(theme.color("primary"))
-    canvas.roundRect(x, top - BAND_LATER, width, BAND_LATER, radius=4, stroke=0, fill=1)
+    band_height, pad = theme.pt(BAND_LATER), theme.pt(PAD)  # scaled in large print
+    canvas.roundRect(x, top - band_height, width, band_height, radius=4, stroke=0, fill=1)
     small, band = theme.style("band_small"), theme.style("band")
     number = _page_label(page, total)
     number_width = stringWidth(number, small.fontName, small.fontSize) + 4
-    _draw_text(canvas, theme, number, "band_small", x + width - PAD - number_width,
-               top - (BAND_LATER - small.leading) / 2, number_width, right=True)
-    _draw_text(canvas, theme, theme.markup(f"{job.title} – continued"), "band", x + PAD,
-               top - (BAND_LATER - band.leading) / 2, width - 2 * PAD - number_width - 12)
+    _draw_text(canvas, theme, number, "band_small", x + width - pad - number_width,
+               top - (band_height - small.leading) / 2, number_width, right=True)
+    _draw_text(canvas, theme, theme.markup(f"{job.title} – continued"), "band", x + pad,
+               top - (band_height - band.leading) / 2, width - 2 * pad - number_width - 12)
 
 
 def _page_label(page: int, total: Optional[int]) -> str:
@@ -406,3 +420,179 @@ def _pack(theme: Theme, items: list[str], first_width: float, width: float) -> l
         else:
             lines.append(item)
     return lines
+
+
+# ----------------------------------------------------------------------------- QR codes (exercises with a url)
+
+QR_SIZE = 72.0  # 1 in, quiet zone included: about 2 pt a module for a typical address, easy for a phone
+
+
+def qr_column_width(theme: Theme) -> float:
+    """Width of the card column holding the QR code and its address (room for ~15 characters at 12 pt)."""
+    return max(QR_SIZE, 112.0 * min(theme.scale, 1.25))
+
+
+def short_url(url: str) -> str:
+    """The address as printed: no ``https://``, no ``www.``, no trailing slash."""
+    text = re.sub(r"^https://", "", url)
+    text = re.sub(r"^www\.", "", text)
+    return text.rstrip("/")
+
+
+def qr_block(theme: Theme, url: str, width: float) -> list[Flowable]:
+    """A vector QR code for ``url`` with the short address under it, both centred in ``width``.
+
+    The code is reportlab's QrCodeWidget (squares, no text, so no font); the
+    address breaks after a "/" when it is wider than the column.
+    """
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.lib.enums import TA_CENTER
+    from xml.sax.saxutils import escape
+
+    widget = QrCodeWidget(url, barLevel="M", barWidth=QR_SIZE, barHeight=QR_SIZE,
+                          barFillColor=theme.color("text"))
+    drawing = Drawing(QR_SIZE, QR_SIZE)
+    drawing.add(widget)
+    drawing.hAlign = "CENTER"
+    style = ParagraphStyle("qr-url", parent=_tight(theme.style("small")), alignment=TA_CENTER)
+    lines: list[str] = []
+    for part in re.findall(r"[^/]+/?|/", short_url(url)):
+        if lines and stringWidth(lines[-1] + part, style.fontName, style.fontSize) <= width:
+            lines[-1] += part
+        else:
+            lines.append(part)
+    address = Paragraph("<br/>".join(escape(line) for line in lines), style)
+    return [drawing, address]
+
+
+# ----------------------------------------------------------------------------- parts, for personalised sheets
+#
+# handoutkit.personal lays a sheet out from parts rendered once and reused
+# (cards, the write-in blanks, page furniture) and writes patient details into
+# the blanks afterwards.  These are the same pieces, sizes and frames that
+# _build uses; tests compare the two layouts line by line.
+
+
+class WriteInAnchor(Flowable):
+    """A zero-size marker put in a blank: when drawn it records where the blank is.
+
+    ``sink[name]`` becomes ``(x, y, width)`` in the canvas's default
+    coordinates: the blank's left edge, the bottom of its cell content area
+    (just above the rule) and the width text may use.
+    """
+
+    def __init__(self, name: str, sink: dict) -> None:
+        super().__init__()
+        self.name, self.sink, self.room = name, sink, 0.0
+
+    def wrap(self, available_width, available_height):
+        self.room = available_width
+        self.sink.setdefault(self.name, (None, None, available_width))  # the width is known before drawing
+        return 0, 0
+
+    def draw(self):
+        x, y = self.canv.absolutePosition(0, 0)
+        self.sink[self.name] = (x, y, self.room)
+
+
+WRITE_IN_FIELDS = ("patient", "date", "clinician")
+NOTE_ROW = 26.0  # a note line is as tall as a write-in row: room for handwriting too
+
+
+def personal_write_ins(theme: Theme, width: float, note_lines: int = 0) -> tuple[list[Flowable], dict]:
+    """The Patient name / Date / Clinician blanks with anchors, and an optional "Notes:" box.
+
+    Returns the flowables (the blanks as on the standard sheet, then the
+    note box of ``note_lines`` ruled lines) and the anchor sink, filled when
+    they are drawn: ``patient``, ``date``, ``clinician`` and ``note-1`` ...
+    In large print the three blanks side by side leave the date about 50 pt,
+    too little for "2026-12-01" at 18 pt, so there each blank gets a full row.
+    """
+    sink: dict = {}
+    if theme.scale > 1:
+        labels = ("Patient name", "Date", "Clinician")
+        grid = _side_by_side([[common.write_in_row(theme, [label], width)] for label in labels], [width])
+        grid.spaceAfter = 10
+        rows = [cells[0] for cells in grid._cellvalues]
+    else:
+        grid = _write_ins(theme, width)
+        rows = grid._cellvalues[0]
+    for name, row in zip(WRITE_IN_FIELDS, rows):
+        cells = row._cellvalues[0]
+        blank = cells.index("")  # write_in_row leaves the blank after its label empty
+        cells[blank] = WriteInAnchor(name, sink)
+    flowables: list[Flowable] = [grid]
+    if note_lines:
+        flowables.append(_note_box(theme, width, note_lines, sink))
+    return flowables, sink
+
+
+def _note_box(theme: Theme, width: float, lines: int, sink: dict) -> Table:
+    from handoutkit import fonts
+
+    style = theme.style("cell")
+    label_width = stringWidth("Notes:", fonts.BODY_BOLD, style.fontSize) + 8
+    rows = [[Paragraph("<b>Notes:</b>", style), WriteInAnchor("note-1", sink)]]
+    rows += [[WriteInAnchor(f"note-{i}", sink), ""] for i in range(2, lines + 1)]
+    table = Table(rows, colWidths=[label_width, width - label_width], rowHeights=[NOTE_ROW * max(1.0, theme.scale)] * lines)
+    commands = [("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 10), ("RIGHTPADDING", (0, 0), (0, 0), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                ("LINEBELOW", (1, 0), (1, 0), 1, theme.color("text"))]
+    for i in range(1, lines):
+        commands += [("SPAN", (0, i), (1, i)), ("LINEBELOW", (0, i), (1, i), 1, theme.color("text"))]
+    table.setStyle(TableStyle(commands))
+    table.spaceAfter = 10
+    return table
+
+
+class Furniture:
+    """The frames and page furniture of the sheet, exactly as :func:`_build` sets them up."""
+
+    def __init__(self, job: RenderJob) -> None:
+        self.job = job
+        self.page_size = job.theme.sheet_size
+        width, height = self.page_size
+        self.x = MARGIN
+        self.frame_width = width - 2 * MARGIN
+        self.footer = _Footer(job, self.frame_width)
+        self.band = _FirstBand(job, self.frame_width)
+        pt = job.theme.pt  # as in _build: the standard sizes, scaled in large print
+        self.bottom = MARGIN + self.footer.height + pt(FOOTER_GAP)
+        self.first_top = height - MARGIN - self.band.height - pt(BAND_GAP)
+        self.later_top = height - MARGIN - pt(BAND_LATER) - pt(BAND_GAP)
+
+    def top(self, page: int) -> float:
+        """Where the frame of page ``page`` (1-based) starts."""
+        return self.first_top if page == 1 else self.later_top
+
+    def draw(self, canvas, page: int, total: Optional[int]) -> None:
+        """The band and footer of one page, as the page templates of :func:`_build` draw them."""
+        height = self.page_size[1]
+        canvas.saveState()
+        if page == 1:
+            self.band.draw(canvas, MARGIN, height - MARGIN)
+        else:
+            _draw_continued_band(canvas, self.job, page, total, MARGIN, height - MARGIN, self.frame_width)
+        self.footer.draw(canvas, page, total)
+        canvas.restoreState()
+
+    def draw_notes_page(self, canvas) -> None:
+        """A back page for double-sided stacks: "Notes" and ruled lines, never a blank page."""
+        theme = self.job.theme
+        width, height = self.page_size
+        canvas.saveState()
+        top = height - MARGIN
+        top -= common.draw_para(canvas, theme, "Notes", "h2", MARGIN, top, self.frame_width)
+        top -= common.draw_para(canvas, theme, "Space for your own notes, questions for your next visit, "
+                                "or how the exercises went.", "small", MARGIN, top, self.frame_width)
+        canvas.setStrokeColor(theme.color("text"))
+        canvas.setLineWidth(0.75)
+        y = top - 2 * NOTE_ROW
+        while y > self.bottom:
+            canvas.line(MARGIN, y, MARGIN + self.frame_width, y)
+            y -= NOTE_ROW
+        common.draw_para(canvas, theme, common.footer_text(theme, self.job), "small", MARGIN,
+                         MARGIN + theme.style("small").leading, self.frame_width)
+        canvas.restoreState()

@@ -1,54 +1,49 @@
-"""Render small PNG images of built handouts (for the README and for a look before printing).
+"""Render the README images (docs/images/) from built handouts.
 
-    .venv/bin/python scripts/render_previews.py [--out-dir output] [--dest docs/images]
+    .venv/bin/handout build && .venv/bin/python scripts/render_previews.py [--out-dir output] [--dest docs/images]
 
-Reads the PDFs from ``output/<topic>/`` (run ``handout build`` first) and writes
-one contact-sheet PNG per handout: the booklet's first pages, the exercise
-sheet's pages and the checklist.  Uses pypdfium2 (from the test extra), no
-system tools.
+Reads the PDFs from ``<out-dir>/<topic>/`` (run ``handout build`` first) and
+writes one contact-sheet PNG per handout with
+:func:`handoutkit.preview.contact_sheet`, the same code as ``handout
+preview``: the booklet's first pages, the exercise sheet's pages, the
+checklist and the first imposed sheet.  Same PDFs in, same PNG bytes out.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run from a checkout without installing
+
+from handoutkit.preview import contact_sheet, write_png  # noqa: E402
+
+# handout PDF stem -> pages shown in its README image
+PAGES = {"booklet": 4, "exercise-sheet": 2, "checklist": 1, "booklet-print": 2}
+HEIGHT_PX = 360
 
 
-def contact_sheet(pdf_path: Path, dest: Path, max_pages: int, height_px: int = 360) -> Path:
-    import pypdfium2 as pdfium
-    from PIL import Image
-
-    pdf = pdfium.PdfDocument(str(pdf_path))
-    images = []
-    for index in range(min(len(pdf), max_pages)):
-        page = pdf[index]
-        scale = height_px / page.get_height()
-        images.append(page.render(scale=scale).to_pil())
-    gap = 12
-    width = sum(i.width for i in images) + gap * (len(images) + 1)
-    sheet = Image.new("RGB", (width, height_px + 2 * gap), (200, 200, 200))
-    x = gap
-    for image in images:
-        sheet.paste(image, (x, gap))
-        x += image.width + gap
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    sheet.save(dest, optimize=True)
-    return dest
-
-
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out-dir", type=Path, default=ROOT / "output")
-    parser.add_argument("--dest", type=Path, default=ROOT / "docs" / "images")
-    options = parser.parse_args()
+    parser.add_argument("--out-dir", type=Path, default=ROOT / "output", help="folder with the built PDFs")
+    parser.add_argument("--dest", type=Path, default=ROOT / "docs" / "images", help="folder for the PNGs")
+    options = parser.parse_args(argv)
+    if not options.out_dir.is_dir():
+        parser.error(f"{options.out_dir}: not found; run 'handout build' first")
+    written = 0
     for topic in sorted(p for p in options.out_dir.iterdir() if p.is_dir()):
-        for name, pages in (("booklet", 4), ("exercise-sheet", 2), ("checklist", 1), ("booklet-print", 2)):
+        for name, pages in PAGES.items():
             pdf = topic / f"{name}.pdf"
             if pdf.exists():
-                print("wrote", contact_sheet(pdf, options.dest / f"{topic.name}-{name}.png", pages))
+                image = contact_sheet(pdf.read_bytes(), max_pages=pages, height_px=HEIGHT_PX)
+                print("wrote", write_png(image, options.dest / f"{topic.name}-{name}.png"))
+                written += 1
+    if not written:
+        parser.error(f"no handout PDFs in {options.out_dir}/*/; run 'handout build' first")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

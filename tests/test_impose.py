@@ -1,4 +1,4 @@
-"""Tests for handoutkit.impose: saddle-stitch page order and sheet imposition."""
+"""Tests for handoutkit.impose: saddle-stitch page order, sheet imposition, creep, print-shop sheets."""
 
 from __future__ import annotations
 
@@ -19,12 +19,15 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from handoutkit.errors import BuildError
-from handoutkit.impose import impose_saddle_stitch, saddle_stitch_order
+from handoutkit.impose import default_creep_mm, impose_saddle_stitch, saddle_stitch_order
+from handoutkit.marks import add_print_marks
 from handoutkit.pdfcheck import check_print_ready, fonts_used, half_page_texts, page_sizes
 
 FONTS = Path(__file__).resolve().parent.parent / "handoutkit" / "fonts"
 FONT_NAME = "TestAtkinson"
 HALF_LETTER = (396.0, 612.0)
+MM = 72 / 25.4
+BLEED = 3 * MM
 
 
 def _register_font() -> str:
@@ -44,7 +47,9 @@ def make_booklet(
     """A logical booklet: page i shows a big "Pi" near its lower-left corner, in the bundled font."""
     font = _register_font()
     buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=pagesize, invariant=1, lang=lang)
+    # initialFontName: otherwise the canvas lists Helvetica on every page,
+    # unless some earlier test happened to call handoutkit.fonts.register().
+    c = canvas.Canvas(buf, pagesize=pagesize, invariant=1, lang=lang, initialFontName=font)
     c.setTitle(title)
     c.setAuthor("Physio team")
     c.setSubject("Patient education")
@@ -425,7 +430,7 @@ def _linked_booklet() -> bytes:
     """8 pages; page 1 has an internal link to page 8 and a web link."""
     font = _register_font()
     buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=HALF_LETTER, invariant=1)
+    c = canvas.Canvas(buf, pagesize=HALF_LETTER, invariant=1, initialFontName=font)
     for number in range(1, 9):
         c.bookmarkPage(f"p{number}")
         c.setFont(font, 48)
@@ -455,3 +460,196 @@ def test_internal_links_are_dropped_and_do_not_drag_in_page_copies():
         ("https://example.org", [396 + 72, 400, 396 + 200, 450])
     ]
     assert half_page_texts(imposed) == [("P8", "P1"), ("P2", "P7"), ("P6", "P3"), ("P4", "P5")]
+
+
+# --- unchanged output without marks or creep ---------------------------------
+
+# sha256 of impose_saddle_stitch() output for these inputs, recorded with the
+# imposition module as it was before print marks and creep were added (commit
+# 243f8e4), together with the sha256 of the input it was given.  Office
+# booklets must keep coming out byte for byte the same.  The inputs come from
+# reportlab; if a reportlab upgrade changes them, the check cannot apply.
+_PRE_MARKS_HASHES = {
+    "8 half-letter": ("3eb606d5cd3cb807", "c32a76ad7a44237b1fcb07a5c0a0eed4"),
+    "12 A5 on A4": ("7a819252fe35a2be", "69f39725b6b6e85ba0a50a5d2d0b062a"),
+    "5 padded": ("706308e41e64100d", "1ca3ac898391abef0f5a5d8d542f9217"),
+    "48 pages": ("b020608e5ae93885", "29b1e5592045f596db0f26c23e35aee2"),
+    "portrait sheet": ("3eb606d5cd3cb807", "c32a76ad7a44237b1fcb07a5c0a0eed4"),
+    "larger sheet": ("a60c8f07565eff3a", "6c9d1e2353201527f2d98e3de6284b73"),
+    "links": ("d3d33a4e62664718", "e5782671b55e0fb296495b54a661b4ca"),
+    "rotated": ("b7ecf503c683156c", "9265fc46d94ec1b12b1c33729d543042"),
+}
+
+
+def _rotated_booklet() -> bytes:
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(make_booklet(4))))
+    page = writer.pages[1]
+    page.add_transformation(pypdf.Transformation().rotate(90).translate(612, 0))
+    page.mediabox = RectangleObject((0, 0, 612, 396))
+    page[NameObject("/Rotate")] = NumberObject(90)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _pre_marks_case(name: str) -> tuple[bytes, dict]:
+    return {
+        "8 half-letter": lambda: (make_booklet(8), {}),
+        "12 A5 on A4": lambda: (make_booklet(12, A5), {}),
+        "5 padded": lambda: (make_booklet(5), {}),
+        "48 pages": lambda: (make_booklet(48), {}),
+        "portrait sheet": lambda: (make_booklet(8), {"sheet_size": (612.0, 792.0)}),
+        "larger sheet": lambda: (make_booklet(4), {"sheet_size": (1000.0, 700.0)}),
+        "links": lambda: (_linked_booklet(), {}),
+        "rotated": lambda: (_rotated_booklet(), {}),
+    }[name]()
+
+
+@pytest.mark.parametrize("name", sorted(_PRE_MARKS_HASHES))
+def test_output_without_marks_or_creep_is_unchanged(name):
+    import hashlib
+
+    source, options = _pre_marks_case(name)
+    input_hash, output_hash = _PRE_MARKS_HASHES[name]
+    if hashlib.sha256(source).hexdigest()[:16] != input_hash:
+        pytest.skip("reportlab now makes different input bytes; re-record _PRE_MARKS_HASHES")
+    imposed = impose_saddle_stitch(source, **options)
+    assert hashlib.sha256(imposed).hexdigest()[:32] == output_hash
+    # creep=0 is the same call; a TrimBox-free file never gets marks.
+    assert impose_saddle_stitch(source, creep=0.0, **options) == imposed
+    assert all("/TrimBox" not in page for page in pypdf.PdfReader(io.BytesIO(imposed)).pages)
+
+
+# --- creep -----------------------------------------------------------------
+
+
+def test_default_creep_starts_above_40_pages():
+    assert default_creep_mm(4) == default_creep_mm(40) == 0.0
+    assert default_creep_mm(41) == default_creep_mm(400) == 0.1
+
+
+@pytest.mark.parametrize("creep", [-0.1, float("nan"), float("inf"), "0.1", True])
+def test_bad_creep_is_an_error(creep):
+    with pytest.raises(BuildError, match="creep"):
+        impose_saddle_stitch(make_booklet(8), creep=creep)
+
+
+def test_creep_beyond_half_a_page_is_an_error():
+    # 12 sheets: the centre sheet moves 11 x 20 mm = 220 mm, more than half of 139.7 mm.
+    with pytest.raises(BuildError, match="half a page"):
+        impose_saddle_stitch(make_booklet(48), creep=20 * MM)
+
+
+def test_creep_moves_each_sheet_towards_the_spine():
+    creep = 0.5 * MM
+    reader = pypdf.PdfReader(io.BytesIO(impose_saddle_stitch(make_booklet(12), creep=creep)))
+    for sheet in range(3):
+        shift = sheet * creep
+        for side in (2 * sheet, 2 * sheet + 1):
+            (left, lx, ly), (right, rx, ry) = sorted(text_origins(reader.pages[side]), key=lambda run: run[1])
+            assert (lx, ly) == (pytest.approx(72 + shift, abs=0.01), pytest.approx(72, abs=0.01)), (side, left)
+            assert (rx, ry) == (pytest.approx(396 + 72 - shift, abs=0.01), pytest.approx(72, abs=0.01)), (side, right)
+
+
+def test_creep_changes_the_file_id():
+    booklet = make_booklet(8)
+    assert _file_id(impose_saddle_stitch(booklet, creep=0.1 * MM)) != _file_id(impose_saddle_stitch(booklet))
+
+
+# --- print-shop pages (TrimBox inside the page) -------------------------------
+
+
+def test_print_shop_pages_are_placed_by_their_trim():
+    marked = add_print_marks(make_booklet(8))
+    imposed = impose_saddle_stitch(marked, sheet_size=(792.0, 612.0))
+    reader = pypdf.PdfReader(io.BytesIO(imposed))
+    assert len(reader.pages) == 4
+    for page in reader.pages:
+        assert [float(v) for v in page.trimbox] == [0, 0, 792, 612]
+        assert [float(v) for v in page.bleedbox] == pytest.approx([-BLEED, -BLEED, 792 + BLEED, 612 + BLEED], abs=1e-3)
+        media = [float(v) for v in page.mediabox]
+        assert [float(v) for v in page.cropbox] == media
+        # Symmetric about the spine (x = 396), so half_page_texts splits there.
+        assert (media[0] + media[2]) / 2 == pytest.approx(396, abs=1e-3)
+        assert media[0] <= -BLEED - 15 * MM and media[1] <= -BLEED - 15 * MM
+    assert sorted(text_origins(reader.pages[0])) == [("P1", 396 + 72, 72), ("P8", 72, 72)]
+    assert half_page_texts(imposed) == [("P8", "P1"), ("P2", "P7"), ("P6", "P3"), ("P4", "P5")]
+    check_print_ready(imposed, label="booklet-print-marks.pdf")
+
+
+def test_print_shop_a5_pair_is_trimmed_to_the_pair_not_to_a4():
+    imposed = impose_saddle_stitch(add_print_marks(make_booklet(4, A5)), sheet_size=(841.89, 595.28))
+    page = pypdf.PdfReader(io.BytesIO(imposed)).pages[0]
+    assert [float(v) for v in page.trimbox] == pytest.approx([0, 0, 2 * A5[0], A5[1]], abs=1e-3)
+
+
+def test_print_shop_pair_must_still_fit_the_sheet():
+    with pytest.raises(BuildError, match="too small"):
+        impose_saddle_stitch(add_print_marks(make_booklet(4)), sheet_size=(595.28, 841.89))
+
+
+def test_trimbox_filling_the_page_is_an_office_page():
+    # Many producers write TrimBox = MediaBox: that is no print-shop file,
+    # so it goes on the office sheet, without marks.
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(make_booklet(4))))
+    for page in writer.pages:
+        page.trimbox = page.mediabox
+    out = io.BytesIO()
+    writer.write(out)
+    imposed = impose_saddle_stitch(out.getvalue())
+    assert page_sizes(imposed) == [(792.0, 612.0)] * 2
+    assert all("/TrimBox" not in page for page in pypdf.PdfReader(io.BytesIO(imposed)).pages)
+    assert half_page_texts(imposed) == [("P4", "P1"), ("P2", "P3")]
+
+
+def test_print_shop_output_is_deterministic_across_processes():
+    booklet = make_booklet(8)
+    script = (
+        "import sys; from handoutkit.impose import impose_saddle_stitch; "
+        "from handoutkit.marks import add_print_marks; "
+        "sys.stdout.buffer.write(impose_saddle_stitch(add_print_marks(sys.stdin.buffer.read()), creep=0.3))"
+    )
+    outputs = []
+    for seed in ("1", "2"):
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            input=booklet,
+            capture_output=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            cwd=Path(__file__).resolve().parent.parent,
+            check=True,
+        )
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1] == impose_saddle_stitch(add_print_marks(booklet), creep=0.3)
+
+
+def _dangling_references(pdf: bytes) -> list[int]:
+    """Object numbers referenced somewhere in the file but not defined in it."""
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    missing, seen = [], set()
+    stack: list = [reader.trailer]
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, pypdf.generic.IndirectObject):
+            if obj.idnum in seen:
+                continue
+            seen.add(obj.idnum)
+            resolved = reader.get_object(obj)
+            if resolved is None:
+                missing.append(obj.idnum)
+                continue
+            stack.append(resolved)
+        elif isinstance(obj, dict):
+            stack.extend(obj.values())
+        elif isinstance(obj, list):
+            stack.extend(obj)
+    return sorted(missing)
+
+
+@pytest.mark.parametrize("count", [1, 2, 8])
+def test_print_shop_sheets_have_no_dangling_references(count):
+    # Sides with and without marked pages on them (a 1-page booklet has an
+    # empty back) share the registration colour space differently.
+    marked = add_print_marks(make_booklet(count))
+    assert _dangling_references(marked) == []
+    assert _dangling_references(impose_saddle_stitch(marked, creep=0.2)) == []

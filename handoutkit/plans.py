@@ -1,0 +1,541 @@
+"""Per-patient exercise plans: which exercises of a topic, at what dose, for whom.
+
+A plan comes from one of three places, each validated with errors that say
+where the problem is:
+
+* a YAML file (``handout sheet --plan plan.yaml``), converted with the
+  declared-schema mechanism of :mod:`handoutkit.schema`, so errors read
+  ``plan.yaml:4:5: exercises[2].dose.sets: must be at most 20, got 30``;
+* command-line options (``--exercise``, ``--dose``, ``--patient`` ...), whose
+  errors name the option;
+* one row of a batch CSV file (:func:`read_batch`), whose errors name the
+  file, line, row number and column.
+
+Patient details (name, clinician, date, note) are personal data.  They are
+printed on the sheet and nowhere else: error messages never quote them, and
+:class:`Patient` hides them from ``repr`` so a traceback or a debug log
+cannot show them either.
+
+YAML plan file::
+
+    topic: upper-back-pain        # optional when the command names the topic
+    patient: Ana Ruiz             # optional: the blank is left for handwriting
+    clinician: J. Lee             # optional
+    date: 2026-12-01              # optional
+    note: Start gently; ...       # optional: printed in a "Notes" box
+    exercises:
+      - chin-tuck                 # the topic's dose
+      - id: doorway-chest-stretch
+        dose: {sets: 2, hold_seconds: 20}   # only what changes
+
+Dose overrides on the command line and in the CSV ``doses`` column are
+``ID:key=value,key=value``; several are separated by ``;`` or spaces, e.g.
+``chin-tuck:sets=2,reps=8; cat-cow:reps=5``.  Keys: ``sets``, ``reps``,
+``hold_seconds`` (or ``hold``; 0 removes the hold) and ``times_per_day``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Optional, Sequence
+
+import yaml
+
+from handoutkit import fonts
+from handoutkit.errors import ContentError, ContentErrors, HandoutError, Location
+from handoutkit.model import Dose, Exercise, Topic
+from handoutkit import schema as _schema
+from handoutkit.schema import INVALID, Context, Field, Int, ListOf, Record, Spec, StrOrRecord, describe
+from handoutkit.yamlsource import compose_file, display_path
+
+ID_PATTERN = r"[a-z0-9]+(-[a-z0-9]+)*"
+DOSE_KEYS = ("sets", "reps", "hold_seconds", "times_per_day")
+DOSE_ALIASES = {"hold": "hold_seconds", "times_a_day": "times_per_day", "per_day": "times_per_day"}
+DOSE_LIMITS = {"sets": (1, 20), "reps": (1, 100), "hold_seconds": (0, 600), "times_per_day": (1, 12)}
+MAX_NAME = 60  # patient and clinician names; the blank on the sheet is the real limit
+MAX_NOTE = 400
+
+
+def did_you_mean(word: str, options: Sequence[str]) -> Optional[str]:
+    helper = getattr(_schema, "did_you_mean", None) or getattr(_schema, "_did_you_mean")
+    return helper(word, options)
+
+
+# ----------------------------------------------------------------------------- the plan
+
+
+@dataclass(frozen=True)
+class DoseChange:
+    """What a plan changes in an exercise's dose; None keeps the topic's value."""
+
+    sets: Optional[int] = None
+    reps: Optional[int] = None
+    hold_seconds: Optional[int] = None  # 0 removes the hold
+    times_per_day: Optional[int] = None
+
+    def apply(self, dose: Dose) -> Dose:
+        hold = dose.hold_seconds if self.hold_seconds is None else (self.hold_seconds or None)
+        return Dose(sets=self.sets or dose.sets, reps=self.reps or dose.reps,
+                    times_per_day=self.times_per_day or dose.times_per_day, hold_seconds=hold)
+
+    def merged(self, other: "DoseChange") -> "DoseChange":
+        """``self`` with the values ``other`` sets."""
+        return DoseChange(**{k: getattr(other, k) if getattr(other, k) is not None else getattr(self, k)
+                             for k in DOSE_KEYS})
+
+
+@dataclass(frozen=True)
+class ExerciseChoice:
+    id: str
+    dose: DoseChange = DoseChange()
+    where: Location = Location("<plan>")  # for messages: file:line:col, an option name, or a CSV cell
+
+
+class Patient:
+    """Name, clinician, date and note: printed on the page, never shown anywhere else."""
+
+    __slots__ = ("name", "clinician", "date", "note")
+
+    def __init__(self, name: Optional[str] = None, clinician: Optional[str] = None,
+                 date: Optional[date] = None, note: Optional[str] = None) -> None:
+        self.name, self.clinician, self.date, self.note = name, clinician, date, note
+
+    def __repr__(self) -> str:  # never the values: tracebacks and logs must not carry them
+        given = [f for f in self.__slots__ if getattr(self, f)]
+        return f"Patient(<{', '.join(given) or 'nothing'} given>)"
+
+    __str__ = __repr__
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Patient) and all(getattr(self, f) == getattr(other, f) for f in self.__slots__)
+
+    def __getstate__(self):
+        return tuple(getattr(self, f) for f in self.__slots__)
+
+    def __setstate__(self, state) -> None:
+        for name, value in zip(self.__slots__, state):
+            setattr(self, name, value)
+
+    def fields(self) -> dict[str, str]:
+        """The texts to write into the blanks, keyed by blank name."""
+        out = {"patient": self.name, "clinician": self.clinician,
+               "date": self.date.isoformat() if self.date else None, "note": self.note}
+        return {k: v for k, v in out.items() if v}
+
+
+@dataclass
+class Plan:
+    """A plan as written, before it is checked against a topic."""
+
+    exercises: list[ExerciseChoice]
+    patient: Patient = field(default_factory=Patient)
+    topic: Optional[str] = None
+    doses: list[tuple[str, DoseChange, Location]] = field(default_factory=list)  # --dose / doses column
+
+    def __repr__(self) -> str:
+        return f"Plan(topic={self.topic!r}, exercises={[c.id for c in self.exercises]}, patient={self.patient!r})"
+
+
+Selection = tuple  # ((exercise id, (sets, reps, hold_seconds, times_per_day)), ...): hashable, non-personal
+
+
+def dose_tuple(dose: Dose) -> tuple:
+    return (dose.sets, dose.reps, dose.hold_seconds, dose.times_per_day)
+
+
+def make_dose(values: tuple) -> Dose:
+    return Dose(sets=values[0], reps=values[1], hold_seconds=values[2], times_per_day=values[3])
+
+
+def resolve(plan: Plan, topic: Topic, label: str = "topic") -> tuple[Selection, list[ContentError]]:
+    """The exercises and final doses a plan asks for, or the errors that stop it.
+
+    Unknown ids are errors that list the ids the topic has; an id named twice
+    and a dose override for an exercise the plan does not name are errors too.
+    """
+    known = {str(ex.id): ex for ex in topic.exercises}
+    ids = list(known)
+    errors: list[ContentError] = []
+    chosen: dict[str, DoseChange] = {}
+    order: list[str] = []
+    for choice in plan.exercises:
+        if choice.id not in known:
+            errors.append(ContentError(choice.where, "", f"no exercise {choice.id!r} in {label} {topic.id}",
+                                       _ids_hint(choice.id, ids)))
+        elif choice.id in chosen:
+            errors.append(ContentError(choice.where, "", f"exercise {choice.id!r} is named twice"))
+        else:
+            chosen[choice.id] = choice.dose
+            order.append(choice.id)
+    for exercise_id, change, where in plan.doses:
+        if exercise_id not in known:
+            errors.append(ContentError(where, "", f"no exercise {exercise_id!r} in {label} {topic.id}",
+                                       _ids_hint(exercise_id, ids)))
+        elif exercise_id not in chosen:
+            errors.append(ContentError(where, "", f"a dose is given for {exercise_id!r}, which the plan does not include",
+                                       f"add it to the exercises, or remove its dose; the plan has: {', '.join(order) or 'none'}"))
+        else:
+            chosen[exercise_id] = chosen[exercise_id].merged(change)
+    if not plan.exercises and not errors:
+        errors.append(ContentError(Location("--exercise"), "", "the plan names no exercises", _ids_hint("", ids)))
+    selection = tuple((i, dose_tuple(chosen[i].apply(known[i].dose))) for i in order)
+    return selection, errors
+
+
+def _shown(token: str) -> str:
+    """A mistyped id, quoted only if it looks like one: a name in the wrong column is not repeated."""
+    return repr(token) if re.fullmatch(r"[a-z0-9_-]{1,40}", token) else "a value"
+
+
+def _ids_hint(word: str, ids: Sequence[str]) -> str:
+    close = did_you_mean(word, ids) if word else None
+    listing = f"exercises: {', '.join(ids)}" if ids else "the topic has no exercises"
+    return f"{close} {listing}" if close else listing
+
+
+def selection_exercises(selection: Selection, topic: Topic) -> list[Exercise]:
+    """The topic's exercises in plan order, each with the plan's dose."""
+    known = {str(ex.id): ex for ex in topic.exercises}
+    return [replace(known[i], dose=make_dose(dose)) for i, dose in selection]
+
+
+# ----------------------------------------------------------------------------- personal fields
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def check_personal(field_name: str, value: str, max_len: int) -> tuple[Optional[str], Optional[str]]:
+    """(cleaned value, None) or (None, problem): the problem never quotes the value."""
+    if _CONTROL.search(value):
+        return None, "contains a control character"
+    cleaned = " ".join(value.split())
+    if not cleaned:
+        return None, "is empty"
+    if len(cleaned) > max_len:
+        return None, f"is {len(cleaned)} characters long; the limit is {max_len}"
+    missing = fonts.missing_chars(cleaned)
+    if missing:
+        codes = ", ".join(f"U+{ord(c):04X}" for c in missing)
+        return None, f"contains a character no bundled font can draw ({codes})"
+    return cleaned, None
+
+
+def parse_date(value: str) -> Optional[date]:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+# ----------------------------------------------------------------------------- YAML plan files
+
+
+class PersonalText(Spec):
+    """Text that is personal data: validated like text, but messages never quote it."""
+
+    kind = "text (personal: printed only)"
+
+    def __init__(self, max_len: int) -> None:
+        self.max_len = max_len
+
+    def convert(self, node, ctx, path):
+        if not isinstance(node, yaml.ScalarNode) or (node.tag.endswith(":null") and node.style is None):
+            got = "a list" if isinstance(node, yaml.SequenceNode) else "a mapping" if isinstance(node, yaml.MappingNode) else "nothing"
+            return ctx.error(node, path, f"expected text, got {got}")
+        if node.style is None and not node.tag.endswith(":str"):
+            return ctx.error(node, path, "is read by YAML as a number, date or yes/no value, not text",
+                             "put it in quotes")
+        cleaned, problem = check_personal(path, node.value, self.max_len)
+        if problem:
+            return ctx.error(node, path, problem)
+        return cleaned
+
+    def doc(self):
+        return f"text, at most {self.max_len} characters"
+
+
+class PersonalDate(Spec):
+    kind = "date (YYYY-MM-DD)"
+
+    def convert(self, node, ctx, path):
+        value = parse_date(node.value) if isinstance(node, yaml.ScalarNode) else None
+        if value is None:
+            return ctx.error(node, path, "expected a date like 2026-12-01", "write dates as year-month-day")
+        return value
+
+
+class PlanId(Spec):
+    kind = "exercise id"
+
+    def convert(self, node, ctx, path):
+        if not isinstance(node, yaml.ScalarNode) or not re.fullmatch(ID_PATTERN, node.value.strip()):
+            return ctx.error(node, path, f"expected an exercise id like chin-tuck, got {describe(node)}")
+        return (node.value.strip(), ctx.where(node))
+
+
+DOSE_CHANGE = Record(name="dose change", fields=[
+    Field("sets", Int(*DOSE_LIMITS["sets"]), required=False),
+    Field("reps", Int(*DOSE_LIMITS["reps"]), required=False),
+    Field("hold_seconds", Int(*DOSE_LIMITS["hold_seconds"]), required=False, doc="0 removes the hold"),
+    Field("times_per_day", Int(*DOSE_LIMITS["times_per_day"]), required=False),
+], build=lambda v: DoseChange(**{k: v[k] for k in DOSE_KEYS if k in v}))
+
+PLAN_EXERCISE = StrOrRecord(
+    short=PlanId(),
+    full=Record(name="exercise choice", fields=[Field("id", PlanId()), Field("dose", DOSE_CHANGE, required=False)],
+                build=lambda v: ExerciseChoice(v["id"][0], v.get("dose", DoseChange()), v["id"][1])),
+    from_short=lambda v: ExerciseChoice(v[0], DoseChange(), v[1]),
+)
+
+PLAN = Record(name="plan", fields=[
+    Field("topic", PlanId(), required=False, doc="the topic folder name"),
+    Field("patient", PersonalText(MAX_NAME), required=False),
+    Field("clinician", PersonalText(MAX_NAME), required=False),
+    Field("date", PersonalDate(), required=False),
+    Field("note", PersonalText(MAX_NOTE), required=False, doc="printed in the Notes box"),
+    Field("exercises", ListOf(PLAN_EXERCISE, min_items=1), doc="exercise ids, each optionally with a dose change"),
+], build=lambda v: Plan(exercises=v["exercises"], topic=v["topic"][0] if "topic" in v else None,
+                        patient=Patient(v.get("patient"), v.get("clinician"), v.get("date"), v.get("note"))))
+
+
+def load_plan_file(path: Path) -> Plan:
+    """Read and validate a YAML plan file; raises :class:`ContentErrors` with ``file:line:col``."""
+    shown = display_path(Path(path))
+    node = compose_file(Path(path), shown)  # raises ContentError for syntax problems
+    if node is None:
+        raise ContentErrors([ContentError(Location(shown, 1, 1), "", "file is empty")])
+    ctx = Context(shown)
+    plan = PLAN.convert(node, ctx, "")
+    if ctx.errors or plan is INVALID:
+        raise ContentErrors(ctx.errors)
+    return plan
+
+
+# ----------------------------------------------------------------------------- command-line options
+
+
+_DOSE_ENTRY = re.compile(r"\s*([^:\s;]+)\s*:\s*([^;\s]+)")
+
+
+def parse_doses(text: str, where: Location) -> tuple[list[tuple[str, DoseChange, Location]], list[str]]:
+    """``chin-tuck:sets=2,reps=8; cat-cow:reps=5`` → dose changes, or problems (one per bad part)."""
+    changes, problems = [], []
+    text = re.sub(r"\s*([,=:])\s*", r"\1", text.strip())
+    for entry in [e for e in re.split(r"[;\s]+(?=[^=,;\s]+:)", text) if e.strip()]:
+        match = _DOSE_ENTRY.fullmatch(entry.strip().rstrip(";"))
+        if not match:
+            problems.append(f"cannot read {entry.strip()!r}: write ID:key=value,key=value, e.g. chin-tuck:sets=2,reps=8")
+            continue
+        exercise_id, settings = match.groups()
+        values: dict[str, int] = {}
+        for setting in settings.split(","):
+            key, _, raw = setting.partition("=")
+            key = DOSE_ALIASES.get(key.strip().lower().replace("-", "_"), key.strip().lower().replace("-", "_"))
+            if key not in DOSE_KEYS:
+                hint = did_you_mean(key, DOSE_KEYS)
+                problems.append(f"{exercise_id}: unknown dose key {key!r}" + (f" ({hint})" if hint else "")
+                                + f"; keys: {', '.join(DOSE_KEYS)}")
+                continue
+            low, high = DOSE_LIMITS[key]
+            if not re.fullmatch(r"\d{1,4}", raw.strip()):
+                problems.append(f"{exercise_id}: {key} must be a whole number, got {raw.strip()!r}")
+                continue
+            number = int(raw)
+            if not low <= number <= high:
+                problems.append(f"{exercise_id}: {key} must be {low}–{high}, got {number}")
+                continue
+            values[key] = number
+        if not re.fullmatch(ID_PATTERN, exercise_id):
+            problems.append(f"{_shown(exercise_id)} is not an exercise id")
+            continue
+        changes.append((exercise_id, DoseChange(**values), where))
+    return changes, problems
+
+
+def plan_from_options(exercises: Sequence[str], doses: Sequence[str], base: Optional[Plan] = None,
+                      patient: Optional[str] = None, clinician: Optional[str] = None,
+                      visit_date: Optional[str] = None, note: Optional[str] = None) -> Plan:
+    """A plan from ``--exercise``/``--dose``/``--patient``... options, on top of a plan file if given.
+
+    Options override the plan file's patient fields.  Raises
+    :class:`ContentErrors` naming the option of each problem.
+    """
+    errors: list[ContentError] = []
+    if base is not None and exercises:
+        raise HandoutError("use --exercise or --plan, not both",
+                           "list the exercises in the plan file, or drop --plan")
+    choices = list(base.exercises) if base else []
+    for value in exercises:
+        for exercise_id in [v for v in re.split(r"[;,\s]+", value) if v]:
+            if not re.fullmatch(ID_PATTERN, exercise_id):
+                errors.append(ContentError(Location("--exercise"), "", f"{_shown(exercise_id)} is not an exercise id",
+                                           "ids are lower-case words joined by hyphens, e.g. chin-tuck"))
+            else:
+                choices.append(ExerciseChoice(exercise_id, DoseChange(), Location("--exercise")))
+    changes = list(base.doses) if base else []
+    for value in doses:
+        found, problems = parse_doses(value, Location("--dose"))
+        changes += found
+        errors += [ContentError(Location("--dose"), "", p) for p in problems]
+    person = base.patient if base else Patient()
+    fields = {"name": person.name, "clinician": person.clinician, "date": person.date, "note": person.note}
+    for option, key, value, limit in (("--patient", "name", patient, MAX_NAME),
+                                      ("--clinician", "clinician", clinician, MAX_NAME),
+                                      ("--note", "note", note, MAX_NOTE)):
+        if value is not None:
+            cleaned, problem = check_personal(key, value, limit)
+            if problem:
+                errors.append(ContentError(Location(option), "", problem))
+            fields[key] = cleaned
+    if visit_date is not None:
+        parsed = parse_date(visit_date)
+        if parsed is None:
+            errors.append(ContentError(Location("--date"), "", "expected a date like 2026-12-01"))
+        fields["date"] = parsed
+    if errors:
+        raise ContentErrors(errors)
+    return Plan(exercises=choices, patient=Patient(**fields), topic=base.topic if base else None, doses=changes)
+
+
+# ----------------------------------------------------------------------------- batch CSV files
+
+
+COLUMNS = ("name", "date", "clinician", "exercises", "doses", "note", "topic")
+COLUMN_ALIASES = {"patient": "name", "patient_name": "name", "dose": "doses", "notes": "note",
+                  "exercise": "exercises", "visit_date": "date"}
+REQUIRED_COLUMNS = ("name", "exercises")
+
+
+@dataclass
+class BatchRow:
+    """One good row of a batch file."""
+
+    number: int  # spreadsheet row number: the header is row 1
+    line: int  # the file line the row starts on
+    plan: Plan
+
+    def __repr__(self) -> str:
+        return f"BatchRow(row {self.number}, {self.plan!r})"
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    number: int
+    line: int
+    column: str
+    message: str
+    hint: Optional[str] = None
+
+    def text(self, shown: str) -> str:
+        out = f"{shown}:{self.line}: row {self.number}, {self.column}: {self.message}"
+        return out + (f"\n  hint: {self.hint}" if self.hint else "")
+
+
+def read_batch(path: Path) -> tuple[list[BatchRow], list[RowProblem]]:
+    """Read a batch CSV: good rows as plans (not yet checked against a topic), bad rows as problems.
+
+    A problem with the file itself (unreadable, no header, unknown or missing
+    columns) raises :class:`HandoutError`: no row can be trusted then.
+    """
+    shown = display_path(Path(path))
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise HandoutError(f"{shown}: cannot read file ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise HandoutError(f"{shown}:{line}: file is not UTF-8 text",
+                           "save it as 'CSV UTF-8' from your spreadsheet program") from None
+    first = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first.count) if first else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise HandoutError(f"{shown}: file is empty", "the first row names the columns: name, date, clinician, exercises, doses, note")
+    columns: list[Optional[str]] = []
+    for index, cell in enumerate(header, 1):
+        key = re.sub(r"[\s-]+", "_", cell.strip().lower())
+        key = COLUMN_ALIASES.get(key, key)
+        if not key:
+            columns.append(None)
+            continue
+        if key not in COLUMNS:
+            raise HandoutError(f"{shown}:1: column {index}: unknown column {cell.strip()!r}",
+                               did_you_mean(key, COLUMNS) or f"columns: {', '.join(COLUMNS)}")
+        if key in columns:
+            raise HandoutError(f"{shown}:1: column {index}: column {key!r} appears twice")
+        columns.append(key)
+    for needed in REQUIRED_COLUMNS:
+        if needed not in columns:
+            raise HandoutError(f"{shown}:1: the header has no {needed!r} column",
+                               "the first row names the columns, e.g. name,date,clinician,exercises,doses,note")
+    rows: list[BatchRow] = []
+    problems: list[RowProblem] = []
+    line = reader.line_num + 1
+    try:
+        for number, cells in enumerate(reader, 2):
+            start, line = line, reader.line_num + 1
+            if not any(c.strip() for c in cells):
+                continue
+            row, row_problems = _read_row(number, start, cells, columns)
+            problems += row_problems
+            if row is not None:
+                rows.append(row)
+    except csv.Error as exc:
+        raise HandoutError(f"{shown}:{reader.line_num}: CSV error: {exc}",
+                           "check the quotes on this line: a cell with a comma or line break must be in double quotes") from None
+    return rows, problems
+
+
+def _read_row(number: int, line: int, cells: list[str], columns: list[Optional[str]]) -> tuple[Optional[BatchRow], list[RowProblem]]:
+    problems: list[RowProblem] = []
+
+    def problem(column: str, message: str, hint: Optional[str] = None) -> None:
+        problems.append(RowProblem(number, line, column, message, hint))
+
+    if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns):]):
+        problem("(row)", f"has {len(cells)} cells; the header names {len(columns)} columns",
+                "put a cell containing commas in double quotes")
+    values = {col: cells[i].strip() for i, col in enumerate(columns) if col and i < len(cells)}
+    where = lambda column: Location(f"row {number}, {column}")  # noqa: E731 (messages via RowProblem)
+    fields: dict = {}
+    for column, key, limit in (("name", "name", MAX_NAME), ("clinician", "clinician", MAX_NAME), ("note", "note", MAX_NOTE)):
+        value = values.get(column, "")
+        if not value:
+            if column == "name":
+                problem("name", "is empty", "every row needs the patient's name")
+            continue
+        cleaned, issue = check_personal(column, value, limit)
+        if issue:
+            problem(column, issue)
+        fields[key] = cleaned
+    if values.get("date"):
+        fields["date"] = parse_date(values["date"])
+        if fields["date"] is None:
+            problem("date", "expected a date like 2026-12-01", "write dates as year-month-day")
+    choices = []
+    for exercise_id in [v for v in re.split(r"[;,\s]+", values.get("exercises", "")) if v]:
+        if re.fullmatch(ID_PATTERN, exercise_id):
+            choices.append(ExerciseChoice(exercise_id, DoseChange(), where("exercises")))
+        else:
+            problem("exercises", f"{_shown(exercise_id)} is not an exercise id",
+                    "ids are lower-case words joined by hyphens, separated by ; or spaces")
+    if not values.get("exercises"):
+        problem("exercises", "is empty", "list exercise ids separated by ; or spaces, e.g. chin-tuck; cat-cow")
+    changes, dose_problems = parse_doses(values.get("doses", ""), where("doses"))
+    for message in dose_problems:
+        problem("doses", message)
+    topic = values.get("topic") or None
+    if problems:
+        return None, problems
+    plan = Plan(exercises=choices, patient=Patient(**fields), topic=topic, doses=changes)
+    return BatchRow(number, line, plan), []
