@@ -15,7 +15,7 @@ import os
 import sys
 import time
 import traceback
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Optional
 

@@ -17,7 +17,7 @@ import yaml
 from handoutkit import assets
 from handoutkit.model import (
     PAPER_SIZES, SECTION_KINDS, Brand, Bullets, Callout, Colors, Dose, Exercise, Figure, Habit,
-    HabitGroup, Paragraph, RedFlagGroup, Term, Terms, Text,
+    HabitGroup, Paragraph, RedFlagGroup, Term, Terms,
 )
 from handoutkit.schema import (
     INVALID, Bool, Choice, Context, Date, Field, Int, ListOf, OneOf, Record, Spec, Str, StrOrRecord, did_you_mean,

@@ -255,7 +255,7 @@ def impose_saddle_stitch(
         writer = PdfWriter()
         # Raise the header version to the input's: content may rely on it
         # (transparency needs 1.4), and pypdf's writer starts at 1.3.
-        writer.pdf_header = _max_header(writer.pdf_header, reader.pdf_header)
+        writer.pdf_header = marks.max_header(writer.pdf_header, reader.pdf_header)
 
         # One registration colour space for all sides that do not already
         # get it from their marked pages; made on first use (see
@@ -566,19 +566,6 @@ def _merge_view(page: PageObject, cropbox: Optional[Box]) -> PageObject:
         view = _view(page)
     view[NameObject("/CropBox")] = RectangleObject([FloatObject(round(v, 4)) for v in cropbox])
     return view
-
-
-def _max_header(ours: str, theirs: str) -> str:
-    """The later of two ``%PDF-x.y`` headers; ours if theirs is unparsable."""
-
-    def version(header: str) -> tuple[int, int]:
-        major, _, minor = header.removeprefix("%PDF-").partition(".")
-        return int(major), int(minor)
-
-    try:
-        return theirs if version(theirs) > version(ours) else ours
-    except ValueError:
-        return ours
 
 
 def _copy_metadata(reader: PdfReader, writer: PdfWriter) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable, Mapping, Optional
 
-import yaml
 
 from handoutkit import content_schema as cs
 from handoutkit.errors import ContentError, ContentErrors, HandoutError, Location

@@ -28,7 +28,7 @@ from reportlab.platypus.doctemplate import LayoutError
 from handoutkit import clock, colors, fonts
 from handoutkit.errors import FitError, Location
 from handoutkit.model import (
-    Block, Bullets, Callout, Dose, Exercise, Figure, Paragraph as ParagraphBlock, Section, Terms, Text,
+    Block, Bullets, Callout, Dose, Exercise, Figure, Paragraph as ParagraphBlock, Section, Terms,
 )
 from handoutkit.styles import Theme
 
@@ -379,11 +379,11 @@ def exercise_card(theme: Theme, exercise: Exercise, width: float, number: Option
         steps = bullets(theme, exercise.steps, style="small", numbered=True)
     side = inner - picture_width - gap
     if side >= pt(220):
-        body = _grid([[pic, [purpose, steps, Spacer(1, pt(4)), dose_table(theme, exercise.dose, side)]]],
+        body = grid([[pic, [purpose, steps, Spacer(1, pt(4)), dose_table(theme, exercise.dose, side)]]],
                      [picture_width + gap, side])
         rows = [[para(theme, name, "h3")], [body]]
     else:
-        top = _grid([[pic, purpose]], [picture_width + gap, side])
+        top = grid([[pic, purpose]], [picture_width + gap, side])
         rows = [[para(theme, name, "h3")], [top], [steps], [dose_table(theme, exercise.dose, inner)]]
     rows.append([para(theme, f"**Tip:** {exercise.tip}", "small")])
     style = [
@@ -431,7 +431,7 @@ class Whole(Flowable):
         self.content.drawOn(self.canv, 0, 0)
 
 
-def _grid(rows: list, widths: list[float]) -> Table:
+def grid(rows: list, widths: list[float]) -> Table:
     """A borderless, unpadded table used to put things side by side."""
     table = Table(rows, colWidths=widths)
     table.setStyle(TableStyle([

@@ -142,7 +142,7 @@ def _write_ins(theme: Theme, width: float) -> Flowable:
     widths = [width * share for _, share in shares]
     rows = [common.write_in_row(theme, [label], w - (gap if i < len(shares) - 1 else 0))
             for i, ((label, _), w) in enumerate(zip(shares, widths))]
-    grid = _side_by_side([rows], widths)
+    grid = common.grid([rows], widths)
     grid.setStyle(TableStyle([("RIGHTPADDING", (0, 0), (-2, 0), gap)]))
     grid.spaceAfter = 10
     return grid
@@ -190,10 +190,10 @@ def sheet_card(theme: Theme, exercise: Exercise, width: float, number: int) -> F
     name = Paragraph(theme.markup(f"{number}. {exercise.name}"), _tight(theme.style("h3")))
     if dose_width <= inner * 0.55:
         dose = Paragraph(dose_markup(exercise.dose), _right(theme.style("cell")))
-        head = _side_by_side([[name, dose]], [inner - dose_width, dose_width])
+        head = common.grid([[name, dose]], [inner - dose_width, dose_width])
         head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     else:  # large print: beside the name the dose would wrap mid-item; it gets its own line under it
-        head = _side_by_side([[name], [Paragraph(dose_markup(exercise.dose), theme.style("cell"))]], [inner])
+        head = common.grid([[name], [Paragraph(dose_markup(exercise.dose), theme.style("cell"))]], [inner])
     purpose = Paragraph(theme.markup(exercise.purpose), _tight(theme.style("small")))
     picture_width = theme.pt(CARD_PICTURE)  # larger in large print, like the text beside it
     picture = common.picture(exercise.image, picture_width, picture_width * 0.75, theme=theme)
@@ -201,11 +201,11 @@ def sheet_card(theme: Theme, exercise: Exercise, width: float, number: int) -> F
     gap = 10
     if exercise.url:  # a QR code with the short address under it, right of the steps
         link_width = qr_column_width(theme)
-        body = _side_by_side([[picture, steps, qr_block(theme, str(exercise.url), link_width)]],
+        body = common.grid([[picture, steps, qr_block(theme, str(exercise.url), link_width)]],
                              [picture_width + gap, inner - picture_width - link_width - 2 * gap, link_width + gap])
         body.setStyle(TableStyle([("LEFTPADDING", (2, 0), (2, 0), gap)]))
     else:
-        body = _side_by_side([[picture, steps]], [picture_width + gap, inner - picture_width - gap])
+        body = common.grid([[picture, steps]], [picture_width + gap, inner - picture_width - gap])
     tip = Paragraph(theme.markup(f"**Tip:** {exercise.tip}"), _tight(theme.style("small")))
     card = Table([[head], [purpose], [body], [tip]], colWidths=[width])
     card.setStyle(TableStyle([
@@ -243,17 +243,6 @@ def dose_markup(dose: Dose) -> str:
 def _plain(dose: Dose) -> str:
     """The dose line without markup (measured in bold: an upper bound on its width)."""
     return re.sub(r"</?b>", "", dose_markup(dose))
-
-
-def _side_by_side(rows: list, widths: list[float]) -> Table:
-    """A borderless, unpadded table that only puts things next to each other."""
-    table = Table(rows, colWidths=widths)
-    table.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-        ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-    ]))
-    return table
 
 
 def _list_theme(theme: Theme) -> Theme:
@@ -512,7 +501,7 @@ def personal_write_ins(theme: Theme, width: float, note_lines: int = 0) -> tuple
     sink: dict = {}
     if theme.scale > 1:
         labels = ("Patient name", "Date", "Clinician")
-        grid = _side_by_side([[common.write_in_row(theme, [label], width)] for label in labels], [width])
+        grid = common.grid([[common.write_in_row(theme, [label], width)] for label in labels], [width])
         grid.spaceAfter = 10
         rows = [cells[0] for cells in grid._cellvalues]
     else:

@@ -11,7 +11,7 @@ from handoutkit.impose import saddle_stitch_order
 from handoutkit.load import load_project
 from handoutkit.pdfcheck import fonts_used, half_page_texts, page_sizes, page_texts
 
-from conftest import SOURCE, TOPIC
+from conftest import SOURCE
 from pdfutil import font_resources, font_sizes, norm, reader, visual_lines
 
 ALL = ("booklet.pdf", "booklet-print.pdf", "exercise-sheet.pdf", "checklist.pdf")

@@ -264,6 +264,11 @@ def test_merged_stack_starts_each_patient_on_an_odd_page(plans_csv, tmp_path):
     assert pages.count(pages[1]) == 2  # the two Notes pages
     metadata = pypdf.PdfReader(io.BytesIO(data)).metadata
     assert not any(name in str(v) for v in metadata.values() for name in GOOD.values())
+    # the stack is written by handoutkit.pdfparts, not reportlab: hold it to qpdf's structural check too
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert list(pdf.check_pdf_syntax()) == [] and pdf.get_warnings() == []
 
 
 def test_jobs_do_not_change_the_output(plans_csv, tmp_path, monkeypatch):
