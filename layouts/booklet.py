@@ -20,7 +20,7 @@ from __future__ import annotations
 import io
 
 from reportlab.platypus import (
-    ActionFlowable, CondPageBreak, Flowable, Frame, KeepTogether, NextPageTemplate, PageBreak, PageTemplate, Paragraph, Spacer,
+    ActionFlowable, CondPageBreak, Flowable, Frame, KeepInFrame, KeepTogether, NextPageTemplate, PageBreak, PageTemplate, Paragraph, Spacer,
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
@@ -215,14 +215,12 @@ def cover_story(job: RenderJob, width: float, room: float) -> list:
         picture_height = max(pt(72), min(pt(COVER_PICTURE), room - text - 1))
         story += [Spacer(1, pt(10)), common.picture(topic.cover_image, width, picture_height, theme=theme)]
     story += tail
-    return [common.sourced(KeepTogetherCover(story), topic.where, "cover")]
+    return [common.sourced(one_page(story, "cover"), topic.where, "cover")]
 
 
-def KeepTogetherCover(story: list):  # noqa: N802 - reads like the flowable it returns
-    """The cover must fit its one page: keep it together (an error, never a split)."""
-    from reportlab.platypus import KeepInFrame
-
-    return KeepInFrame(0, 0, story, mode="error", name="cover")
+def one_page(story: list, name: str) -> Flowable:
+    """Content that must fit its one page (cover, back cover): an error, never a split or a shrink."""
+    return KeepInFrame(0, 0, story, mode="error", name=name)
 
 
 def contents_story(job: RenderJob) -> list:
@@ -290,8 +288,6 @@ def back_story(job: RenderJob, width: float, room: float) -> tuple[list, list]:
     and the back cover keeps the review dates and the review note, which it
     must always show.
     """
-    from reportlab.platypus import KeepInFrame
-
     theme, topic, brand = job.theme, job.topic, job.theme.brand
     items = [
         common.para(theme, "About this booklet", "h2"),
@@ -307,7 +303,7 @@ def back_story(job: RenderJob, width: float, room: float) -> tuple[list, list]:
         about = [KeepTogether([heading] + items[1:])]  # a short page of its own kind: never split
         items = [common.para(theme, common.review_line(job), "small_bold"),
                  common.para(theme, topic.review_note, "small")]
-    back = KeepInFrame(0, 0, items, mode="error", name="back cover")
+    back = one_page(items, "back cover")
     return about, [common.sourced(back, brand.where, "back cover")]
 
 

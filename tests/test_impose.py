@@ -252,18 +252,7 @@ def test_mediabox_not_at_origin():
 def test_rotated_logical_pages_are_placed_as_displayed():
     # Landscape MediaBox shown portrait through /Rotate 90 displays as
     # 396x612, the same as the other pages, so the booklet is uniform.
-    source = pypdf.PdfReader(io.BytesIO(make_booklet(4)))
-    writer = pypdf.PdfWriter(clone_from=source)
-    page = writer.pages[1]
-    # Turn the content a quarter counter-clockwise into a landscape box; the
-    # /Rotate 90 (clockwise, for display) turns it back, so the page still
-    # displays as a portrait page with "P2" at (72, 72).
-    page.add_transformation(pypdf.Transformation().rotate(90).translate(612, 0))
-    page.mediabox = RectangleObject((0, 0, 612, 396))
-    page[NameObject("/Rotate")] = NumberObject(90)
-    out = io.BytesIO()
-    writer.write(out)
-    imposed = impose_saddle_stitch(out.getvalue())
+    imposed = impose_saddle_stitch(_rotated_booklet())
     assert page_sizes(imposed) == [(792.0, 612.0)] * 2
     assert half_page_texts(imposed) == [("P4", "P1"), ("P2", "P3")]
     back = pypdf.PdfReader(io.BytesIO(imposed)).pages[1]
@@ -484,6 +473,9 @@ _PRE_MARKS_HASHES = {
 def _rotated_booklet() -> bytes:
     writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(make_booklet(4))))
     page = writer.pages[1]
+    # Turn the content a quarter counter-clockwise into a landscape box; the
+    # /Rotate 90 (clockwise, for display) turns it back, so the page still
+    # displays as a portrait page with "P2" at (72, 72).
     page.add_transformation(pypdf.Transformation().rotate(90).translate(612, 0))
     page.mediabox = RectangleObject((0, 0, 612, 396))
     page[NameObject("/Rotate")] = NumberObject(90)
