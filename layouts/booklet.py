@@ -193,7 +193,7 @@ def notes_heading(theme) -> tuple[Flowable, Flowable]:
     """The heading and prompt at the top of a notes page."""
     heading = common.para(theme, "Notes", "h1")
     heading._running_title = "Notes"
-    return heading, common.para(theme, "Questions for your next visit, or how your back feels:", "body")
+    return heading, common.para(theme, "Questions for your next visit, or notes on how you feel:", "body")
 
 
 def cover_story(job: RenderJob, width: float, room: float) -> list:
