@@ -21,7 +21,7 @@ from typing import Optional
 
 import click
 
-from handoutkit.errors import HandoutError
+from handoutkit.errors import HandoutError, plural
 
 PAPER_CHOICES = click.Choice(["letter", "a4"], case_sensitive=False)
 
@@ -82,7 +82,7 @@ def build(topics: tuple[str, ...], handouts: tuple[str, ...], source: Path, out:
                       warn=lambda line: click.echo(line, err=True))
     for item in files:
         extra = f"; {item.note}" if item.note else ""
-        pages = f"{item.pages} page{'s' if item.pages != 1 else ''}"
+        pages = plural(item.pages, "page")
         click.echo(f"wrote {item.path} ({pages}, {_inches(item.page_size)}{extra})")
 
 
@@ -129,7 +129,7 @@ def check(topics: tuple[str, ...], source: Path, strict: bool, today: Optional[d
     click.echo(report.to_json() if output_format == "json" else report.to_text(), nl=output_format == "json")
     failing = report.errors(strict=strict)
     if failing:
-        raise HandoutError(f"check failed: {len(failing)} problem{'s' if len(failing) != 1 else ''}"
+        raise HandoutError(f"check failed: {plural(len(failing), 'problem')}"
                            + (" (warnings count as errors with --strict)" if strict else ""))
 
 
@@ -172,7 +172,7 @@ def preview(topics: tuple[str, ...], source: Path, out: Path, dest: Optional[Pat
 
     options = BuildOptions(paper=paper.lower() if paper else None)
     for item in write_previews(source, out, topics=topics or None, dest=dest, options=options):
-        click.echo(f"wrote {item.path} ({item.pages} page{'s' if item.pages != 1 else ''})")
+        click.echo(f"wrote {item.path} ({plural(item.pages, 'page')})")
 
 
 def _personal_setup(source: Path, paper: Optional[str], large_print: bool, grayscale: bool):
@@ -229,7 +229,7 @@ def sheet(topic: Optional[str], exercises: tuple[str, ...], doses: tuple[str, ..
                              note=note)
     project, theme = _personal_setup(source, paper, large_print, grayscale)
     result = make_sheet(project, plan, theme, topic_name=topic, handout=handout)
-    pages = f"{result.pages} page{'s' if result.pages != 1 else ''}"
+    pages = plural(result.pages, "page")
     if out == "-":
         stream = sys.stdout.buffer
         stream.write(result.data)
@@ -285,7 +285,7 @@ def batch(csv_file: Path, out: str, merge: bool, strict: bool, jobs: Optional[in
     messages = job.messages()
     bad = len({p.number for p in job.problems})
     if messages and (strict or not job.rows):
-        tail = (f"{bad} bad row{'s' if bad != 1 else ''}" + (" (--strict)" if strict else "")
+        tail = (plural(bad, "bad row") + (" (--strict)" if strict else "")
                 + "; nothing was written.") if job.rows or bad else "no rows; nothing was written."
         raise HandoutError("\n".join(messages + [tail]))
     if not job.rows:
@@ -317,9 +317,9 @@ def batch(csv_file: Path, out: str, merge: bool, strict: bool, jobs: Optional[in
                        stdout=sys.stdout.buffer, replace_old=replace_old)
     if quiet or target is None:
         if bad and not quiet:
-            click.echo(f"{result.written} sheets written; {bad} bad row{'s' if bad != 1 else ''} skipped", err=True)
+            click.echo(f"{result.written} sheets written; {plural(bad, 'bad row')} skipped", err=True)
         return
-    skipped = f"; {bad} bad row{'s' if bad != 1 else ''} skipped" if bad else ""
+    skipped = f"; {plural(bad, 'bad row')} skipped" if bad else ""
     if merge:
         click.echo(f"wrote {target} ({result.written} sheets, {result.pages} pages: print double-sided{skipped})")
     else:

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable, Optional
 
-from handoutkit.errors import ContentError, ContentErrors, HandoutError, Location
+from handoutkit.errors import ContentError, ContentErrors, HandoutError, Location, plural
 from handoutkit.model import Project, Topic
 from handoutkit.personal import NOTE_LINES, SheetMaker, StackWriter, pick_handout
 from handoutkit.plans import BatchRow, Plan, RowProblem, read_batch, resolve
@@ -250,7 +250,7 @@ def run_batch(job: BatchJob, out: Optional[Path], merge: bool = False, jobs: int
         out.mkdir(parents=True, exist_ok=True)
         old = sorted(p.name for p in out.iterdir() if ROW_PATTERN.fullmatch(p.name))
         if old and not replace_old:
-            raise HandoutError(f"{out}: holds {len(old)} sheet{'s' if len(old) != 1 else ''} from an earlier batch "
+            raise HandoutError(f"{out}: holds {plural(len(old), 'sheet')} from an earlier batch "
                                f"({old[0]}...), which could be printed with this one",
                                "choose an empty folder, or pass --replace to delete them first")
     runner = _Runner(job, out, width)

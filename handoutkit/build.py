@@ -18,7 +18,7 @@ from datetime import date
 from typing import Callable, Iterable, Optional
 
 from handoutkit import clock, fonts, impose, pdfcheck
-from handoutkit.errors import BuildError, ContentError, ContentErrors, HandoutError
+from handoutkit.errors import BuildError, ContentError, ContentErrors, HandoutError, plural
 from handoutkit.load import load_project
 from handoutkit.model import Handout, Project, Topic, iter_texts
 from handoutkit.schema import did_you_mean
@@ -109,7 +109,7 @@ def render_handout(topic: Topic, handout: Handout, theme: Theme,
         print_label = f"{topic.id}/{handout.name}-print{options.suffix()}.pdf"
         pdfcheck.check_print_ready(imposed, label=print_label)
         sheets = (rendered.pages + 3) // 4
-        note = f"{sheets} sheet{'s' if sheets != 1 else ''}: print double-sided, flip on short edge"
+        note = f"{plural(sheets, 'sheet')}: print double-sided, flip on short edge"
         if options.print_marks:
             note += "; trim at the crop marks"
         if creep_mm:
@@ -145,7 +145,7 @@ def run_health_checks(project: Project, source: Path, strict: bool = False, toda
     if blocking:
         count = len(blocking)
         lines = [finding.line() for finding in sorted(blocking, key=lambda f: f.sort_key())]
-        lines.append(f"{count} problem{'s' if count != 1 else ''} found"
+        lines.append(f"{plural(count, 'problem')} found"
                      + (" (--strict turns warnings into errors)" if strict else "") + "; nothing was written.")
         raise HandoutError("\n".join(lines))
     if warn is not None:

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional
 import yaml
 
 from handoutkit import colors
-from handoutkit.errors import ContentError, ContentErrors, Location
+from handoutkit.errors import ContentError, ContentErrors, Location, plural
 from handoutkit.model import (
     Brand, Bullets, Callout, Colors, Figure, HabitGroup, Handout, Paragraph, Project, RedFlagGroup,
     SectionRef, Terms, Text, Topic,
@@ -248,7 +248,7 @@ class Report:
 
     def summary_line(self) -> str:
         errors, warnings = self.counts()
-        return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+        return f"{plural(errors, 'error')}, {plural(warnings, 'warning')}"
 
     def to_text(self) -> str:
         """A report for people: per handout a table of sections, then the findings, then a count."""
@@ -486,7 +486,7 @@ def _check_sections(topic: Topic, values: dict[str, str], config: CheckConfig,
             count = len(long)
             findings.append(Finding(
                 "warning", "long-sentence",
-                f"{what}: {_plural(count, 'sentence')} longer than {config.max_sentence_words} words "
+                f"{what}: {plural(count, 'sentence')} longer than {config.max_sentence_words} words "
                 f"(longest {n} words; in {used})",
                 text.where, topic.id, handouts[0], section_id,
                 f"split it: “{_clip(sentence)}”"))
@@ -621,10 +621,10 @@ def _check_review(topic: Topic, config: CheckConfig, today: date) -> list[Findin
     hint = "have a clinician review the content, then update last_reviewed and review_due in topic.yaml"
     if days < 0:
         return [Finding("error", "review-overdue",
-                        f"{topic.id}: review overdue since {due.isoformat()} ({_plural(-days, 'day')} ago)",
+                        f"{topic.id}: review overdue since {due.isoformat()} ({plural(-days, 'day')} ago)",
                         topic.where, topic.id, hint=hint)]
     if days <= config.review_warning_days:
-        when = "today" if days == 0 else f"in {_plural(days, 'day')}"
+        when = "today" if days == 0 else f"in {plural(days, 'day')}"
         return [Finding("warning", "review-due-soon", f"{topic.id}: review due {due.isoformat()} ({when})",
                         topic.where, topic.id, hint=hint)]
     return []
@@ -717,8 +717,6 @@ def _num(value: float) -> str:
     return f"{value:g}"
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _yes(value: bool) -> str:

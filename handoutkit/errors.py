@@ -31,6 +31,11 @@ class Location:
         return self.file
 
 
+def plural(count: int, word: str) -> str:
+    """``plural(1, "page")`` → "1 page", ``plural(3, "page")`` → "3 pages": for counts in messages."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 class HandoutError(click.ClickException):
     """Base of every handoutkit error.  Exit code 1."""
 
@@ -76,7 +81,7 @@ class ContentErrors(HandoutError):
             if err.hint:
                 lines.append(f"  hint: {err.hint}")
         count = len(self.errors)
-        lines.append(f"{count} error{'s' if count != 1 else ''} found; nothing was written.")
+        lines.append(f"{plural(count, 'error')} found; nothing was written.")
         super().__init__("\n".join(lines))
 
 

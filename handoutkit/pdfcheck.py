@@ -26,7 +26,7 @@ from pypdf.generic import (
     StreamObject,
 )
 
-from handoutkit.errors import BuildError
+from handoutkit.errors import BuildError, plural
 
 PdfSource = Union[bytes, bytearray, memoryview, pypdf.PdfReader]
 
@@ -448,7 +448,7 @@ def check_print_ready(pdf: PdfSource, *, label: str) -> None:
             problems.append(f"{use.name} ({use.subtype}; {' and '.join(reasons)}; {where})")
     if problems:
         raise BuildError(
-            f"{label}: not print-ready: {len(problems)} font{'s' if len(problems) != 1 else ''} "
+            f"{label}: not print-ready: {plural(len(problems), 'font')} "
             f"must be embedded and not standard-14: {'; '.join(problems)}",
             hint="register a bundled font from handoutkit/fonts and use it for every style; "
             "reportlab's built-in Helvetica/Times/Courier are never embedded",

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 
-from handoutkit.errors import BuildError, HandoutError
+from handoutkit.errors import BuildError, HandoutError, plural
 
 if TYPE_CHECKING:  # pragma: no cover
     from PIL import Image
@@ -78,7 +78,7 @@ def render_pages(pdf: bytes, pages: Sequence[int], dpi: float) -> list["Image.Im
         images = []
         for index in pages:
             if not 0 <= index < count:
-                raise IndexError(f"page {index} out of range: the PDF has {count} page{'s' if count != 1 else ''}")
+                raise IndexError(f"page {index} out of range: the PDF has {plural(count, 'page')}")
             page = doc[index]
             try:
                 images.append(_render(page, dpi / 72.0))

@@ -21,7 +21,7 @@ from typing import Any, Callable, Optional, Sequence
 
 import yaml
 
-from handoutkit.errors import ContentError, Location
+from handoutkit.errors import ContentError, Location, plural
 from handoutkit.model import Text
 from handoutkit.yamlsource import mark_location
 
@@ -215,7 +215,7 @@ class ListOf(Spec):
             return ctx.error(node, path, f"expected a list, got {describe(node)}", hint)
         n = len(node.value)
         if n < self.min_items:
-            return ctx.error(node, path, f"needs at least {self.min_items} item{'s' if self.min_items > 1 else ''}, has {n}")
+            return ctx.error(node, path, f"needs at least {plural(self.min_items, 'item')}, has {n}")
         if self.max_items is not None and n > self.max_items:
             return ctx.error(node, path, f"has {n} items; at most {self.max_items} fit", "split or shorten the list")
         values = [self.item.convert(child, ctx, f"{path}[{i + 1}]") for i, child in enumerate(node.value)]

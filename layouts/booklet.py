@@ -24,6 +24,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
+from handoutkit.errors import plural
 from handoutkit.model import Section
 from layouts import RenderedPdf, RenderJob
 from layouts import common
@@ -185,7 +186,7 @@ def render(job: RenderJob) -> RenderedPdf:
     story += back_cover
     data = common.build_pdf(doc, story, multi_pass=True)
     pages = common.page_count(data)
-    note = f"{doc.notes_added} notes page{'s' if doc.notes_added != 1 else ''}" if doc.notes_added else None
+    note = plural(doc.notes_added, "notes page") if doc.notes_added else None
     return RenderedPdf(data=data, pages=pages, page_size=(width, height), note=note)
 
 

@@ -38,7 +38,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from handoutkit.errors import FitError, Location
+from handoutkit.errors import FitError, Location, plural
 from handoutkit.model import UNKNOWN, HabitGroup, Section, Text
 from handoutkit.styles import Theme
 from layouts import RenderedPdf, RenderJob
@@ -431,7 +431,7 @@ def _raise_too_tall(job: RenderJob, needed: float, room: float, alert_height: fl
     raise FitError(
         f"{where}: {label}: the {job.handout.name} must fit on one page but needs {needed:.0f} pt "
         f"of the {room:.0f} pt there is ({over:.0f} pt too much{alert})",
-        f"remove about {rows} habit{'s' if rows != 1 else ''} or group{'s' if rows != 1 else ''}, "
+        f"remove about {plural(rows, 'habit')} or group{'' if rows == 1 else 's'}, "
         f"or shorten the habit texts; the text is never shrunk to fit")
 
 
