@@ -25,7 +25,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.doctemplate import LayoutError
 
-from handoutkit import clock, colors, fonts
+from handoutkit import colors, fonts
 from handoutkit.errors import FitError, Location
 from handoutkit.model import (
     Block, Bullets, Callout, Dose, Exercise, Figure, Paragraph as ParagraphBlock, Section, Terms,
@@ -42,13 +42,13 @@ class HandoutDoc(BaseDocTemplate):
 
     def __init__(self, buffer: io.BytesIO, job: RenderJob, pagesize: tuple[float, float], **kwargs) -> None:
         brand = job.theme.brand
-        clock.source_date_epoch()  # a malformed SOURCE_DATE_EPOCH is an error, not a traceback from reportlab
         # The font every page's content stream opens with (no text is drawn in
         # it): the theme's smallest size, so no Tf anywhere is below the edition's minimum.
         initial = max(12.0, job.theme.min_font_size) if job.theme.styles else 12.0
         # invariant=1: no wall-clock time or random ids.  reportlab's time
         # stamp then reads SOURCE_DATE_EPOCH itself when it is set (CreationDate,
         # ModDate and the /ID digest), else uses its fixed 2000-01-01 stamp.
+        # (make_theme has already refused a malformed value, before any rendering.)
         super().__init__(
             buffer, pagesize=pagesize, invariant=1, title=job.title, author=str(brand.name),
             subject=f"{job.topic.title}: patient information from {brand.name}",
@@ -347,6 +347,16 @@ def dose_table(theme: Theme, dose: Dose, width: float) -> Table:
     return table
 
 
+def tight_list_theme(theme: Theme) -> Theme:
+    """The theme with 1 pt instead of 4 pt between "small" list items, for the steps in a card.
+
+    Same font, size and leading; the hanging numbers already separate the
+    steps, and across several cards the saved space keeps a sheet to fewer pages.
+    """
+    small = ParagraphStyle("small-list", parent=theme.style("small"), spaceAfter=1)
+    return replace(theme, styles={**theme.styles, "small": small})
+
+
 def exercise_card(theme: Theme, exercise: Exercise, width: float, number: Optional[int] = None,
                   picture_width: float = 130, max_height: Optional[float] = None) -> Flowable:
     """One exercise, never split across pages: name, picture, purpose, steps, dose, tip.
@@ -371,12 +381,9 @@ def exercise_card(theme: Theme, exercise: Exercise, width: float, number: Option
                         min(picture_width, inner - gap - 10 * theme.style("small").fontSize))
     pic = picture(exercise.image, picture_width, picture_width * 0.75, theme=theme)
     purpose = para(theme, exercise.purpose, "small")
-    if theme.large_print:  # 1 pt between steps, not 4: the numbers already set them apart
-        tight = ParagraphStyle("small-steps", parent=theme.style("small"), spaceAfter=1)
-        steps = bullets(replace(theme, styles={**theme.styles, "small": tight}), exercise.steps, style="small",
-                        numbered=True)
-    else:
-        steps = bullets(theme, exercise.steps, style="small", numbered=True)
+    # Large print: 1 pt between steps, not 4, to keep the taller card on a page.
+    steps = bullets(tight_list_theme(theme) if theme.large_print else theme, exercise.steps, style="small",
+                    numbered=True)
     side = inner - picture_width - gap
     if side >= pt(220):
         body = grid([[pic, [purpose, steps, Spacer(1, pt(4)), dose_table(theme, exercise.dose, side)]]],

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import replace
 from typing import Optional
 
 from reportlab.lib.enums import TA_RIGHT
@@ -197,7 +196,7 @@ def sheet_card(theme: Theme, exercise: Exercise, width: float, number: int) -> F
     purpose = Paragraph(theme.markup(exercise.purpose), _tight(theme.style("small")))
     picture_width = theme.pt(CARD_PICTURE)  # larger in large print, like the text beside it
     picture = common.picture(exercise.image, picture_width, picture_width * 0.75, theme=theme)
-    steps = common.bullets(_list_theme(theme), exercise.steps, style="small", numbered=True)
+    steps = common.bullets(common.tight_list_theme(theme), exercise.steps, style="small", numbered=True)
     gap = 10
     if exercise.url:  # a QR code with the short address under it, right of the steps
         link_width = qr_column_width(theme)
@@ -243,17 +242,6 @@ def dose_markup(dose: Dose) -> str:
 def _plain(dose: Dose) -> str:
     """The dose line without markup (measured in bold: an upper bound on its width)."""
     return re.sub(r"</?b>", "", dose_markup(dose))
-
-
-def _list_theme(theme: Theme) -> Theme:
-    """The theme with 1 pt instead of 4 pt between list items, for the steps in a card.
-
-    Same font, size and leading; the hanging numbers already separate the
-    steps, and over six cards the saved space is what keeps the sheet on two
-    pages.
-    """
-    small = ParagraphStyle("small-list", parent=theme.style("small"), spaceAfter=1)
-    return replace(theme, styles={**theme.styles, "small": small})
 
 
 def _tight(style: ParagraphStyle) -> ParagraphStyle:
