@@ -63,38 +63,24 @@ def render(job: RenderJob) -> RenderedPdf:
 
 
 def _build(job: RenderJob, page_size: tuple[float, float], total: Optional[int]) -> bytes:
-    theme = job.theme
-    width, height = page_size
-    frame_width = width - 2 * MARGIN
-    footer = _Footer(job, frame_width)
-    bottom = MARGIN + footer.height + theme.pt(FOOTER_GAP)
-    band = _FirstBand(job, frame_width)
-    first_top = height - MARGIN - band.height - theme.pt(BAND_GAP)
-    later_top = height - MARGIN - theme.pt(BAND_LATER) - theme.pt(BAND_GAP)
+    # The fast personal-sheet path (handoutkit.personal) draws the same
+    # Furniture, so frames and page furniture are defined once, there.
+    furniture = Furniture(job)
 
     def frame(top: float, name: str) -> Frame:
-        return Frame(MARGIN, bottom, frame_width, top - bottom, id=name,
+        return Frame(furniture.x, furniture.bottom, furniture.frame_width, top - furniture.bottom, id=name,
                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
 
-    def first_page(canvas, doc_) -> None:
-        canvas.saveState()
-        band.draw(canvas, MARGIN, height - MARGIN)
-        footer.draw(canvas, doc_.page, total)
-        canvas.restoreState()
-
-    def later_page(canvas, doc_) -> None:
-        canvas.saveState()
-        _draw_continued_band(canvas, job, doc_.page, total, MARGIN, height - MARGIN, frame_width)
-        footer.draw(canvas, doc_.page, total)
-        canvas.restoreState()
+    def on_page(canvas, doc_) -> None:
+        furniture.draw(canvas, doc_.page, total)
 
     buffer = io.BytesIO()
     doc = common.HandoutDoc(buffer, job, page_size)
     doc.addPageTemplates([
-        PageTemplate("first", [frame(first_top, "first")], onPage=first_page, autoNextPageTemplate="later"),
-        PageTemplate("later", [frame(later_top, "later")], onPage=later_page),
+        PageTemplate("first", [frame(furniture.first_top, "first")], onPage=on_page, autoNextPageTemplate="later"),
+        PageTemplate("later", [frame(furniture.later_top, "later")], onPage=on_page),
     ])
-    return common.build_pdf(doc, _story(job, frame_width))
+    return common.build_pdf(doc, _story(job, furniture.frame_width))
 
 
 # ----------------------------------------------------------------------------- story
@@ -525,7 +511,7 @@ def _note_box(theme: Theme, width: float, lines: int, sink: dict) -> Table:
 
 
 class Furniture:
-    """The frames and page furniture of the sheet, exactly as :func:`_build` sets them up."""
+    """The frames and page furniture of the sheet: used by :func:`_build` and by the fast personal path."""
 
     def __init__(self, job: RenderJob) -> None:
         self.job = job
@@ -535,7 +521,7 @@ class Furniture:
         self.frame_width = width - 2 * MARGIN
         self.footer = _Footer(job, self.frame_width)
         self.band = _FirstBand(job, self.frame_width)
-        pt = job.theme.pt  # as in _build: the standard sizes, scaled in large print
+        pt = job.theme.pt  # the standard sizes, scaled in large print
         self.bottom = MARGIN + self.footer.height + pt(FOOTER_GAP)
         self.first_top = height - MARGIN - self.band.height - pt(BAND_GAP)
         self.later_top = height - MARGIN - pt(BAND_LATER) - pt(BAND_GAP)
@@ -545,7 +531,7 @@ class Furniture:
         return self.first_top if page == 1 else self.later_top
 
     def draw(self, canvas, page: int, total: Optional[int]) -> None:
-        """The band and footer of one page, as the page templates of :func:`_build` draw them."""
+        """The band and footer of one page (1-based)."""
         height = self.page_size[1]
         canvas.saveState()
         if page == 1:
