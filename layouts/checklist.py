@@ -29,7 +29,7 @@ from __future__ import annotations
 import io
 from typing import Optional
 
-from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -74,7 +74,7 @@ def render(job: RenderJob) -> RenderedPdf:
     # The alert goes in its own frame at the bottom, sized to fit it exactly.
     alert_refs = [ref for ref in job.handout.sections if ref.section.kind == "red_flags"]
     alerts = [common.red_flag_box(theme, ref.section, frame_width, short=ref.short) for ref in alert_refs]
-    alert_height = _list_height(alerts, frame_width, canvas)
+    alert_height = common.list_height(alerts, frame_width, canvas)
     alert_bottom = MARGIN + footer.height + pt(FOOTER_GAP)
     main_bottom = alert_bottom + alert_height + (pt(ALERT_GAP) if alerts else 0)
     main_top = height - MARGIN - band.height - pt(BAND_GAP)
@@ -84,7 +84,7 @@ def render(job: RenderJob) -> RenderedPdf:
     habit_rows = sum(len(g.habits) for ref in job.handout.sections if ref.section.kind == "habits" and not ref.short
                      for g in ref.section.groups)
     content = _content(job, frame_width, pt(ROW_MIN))
-    needed = _list_height(content, frame_width, canvas)
+    needed = common.list_height(content, frame_width, canvas)
     if needed > room + 0.5:
         if theme.large_print:
             return _render_pages(job, band, alerts, alert_height, canvas)
@@ -236,7 +236,7 @@ def _paginate(job: RenderJob, width: float, room: float, last_room: float, canva
         return out
 
     def fits(page: list, index: int, space: float) -> bool:
-        return _list_height(flows(page, index), width, canvas) <= space + 0.5
+        return common.list_height(flows(page, index), width, canvas) <= space + 0.5
 
     pages: list[list] = [[]]
     queue = list(units)
@@ -270,7 +270,7 @@ def _paginate(job: RenderJob, width: float, room: float, last_room: float, canva
         habits = sum(len(unit[2].habits) if unit[0] == "group" else 1 for unit in page if unit[0] != "flow")
         space = last_room if index == len(pages) - 1 else room
         if habits:
-            spare.append((space - _list_height(flows(page, index), width, canvas)) / habits)
+            spare.append((space - common.list_height(flows(page, index), width, canvas)) / habits)
     if spare:
         row = min(theme.pt(ROW_MAX), row + max(0.0, min(spare)))
     return [flows(page, index, row) for index, page in enumerate(pages)]
@@ -355,8 +355,8 @@ def habit_grid(theme: Theme, section: Section, width: float, row_height: float,
     ``groups``: only these (a page's share of the section's groups).
     """
     pt = theme.pt
-    day_style = ParagraphStyle("day", parent=_tight(theme.style("band_small")), alignment=TA_CENTER)
-    head_style = _tight(theme.style("band_small"))
+    day_style = ParagraphStyle("day", parent=common.tight_style(theme.style("band_small")), alignment=TA_CENTER)
+    head_style = common.tight_style(theme.style("band_small"))
     label = max(stringWidth(d, theme.style("cell_bold").fontName, theme.style("cell_bold").fontSize) for d in DAYS)
     if theme.large_print:
         # As narrow as the day name and the tick box allow: at 18 pt the habit
@@ -377,8 +377,8 @@ def habit_grid(theme: Theme, section: Section, width: float, row_height: float,
         ("TOPPADDING", (0, 0), (-1, -1), pt(5)), ("BOTTOMPADDING", (0, 0), (-1, -1), pt(5)),
         ("BOX", (0, 0), (-1, -1), 1.25, theme.color("primary")),
     ]
-    text_style = _tight(theme.style("body"))
-    group_style = _tight(theme.style("h3"))
+    text_style = common.tight_style(theme.style("body"))
+    group_style = common.tight_style(theme.style("h3"))
     stripe = 0
     for group in section.groups if groups is None else groups:
         index = len(rows)
@@ -410,9 +410,6 @@ def habit_grid(theme: Theme, section: Section, width: float, row_height: float,
 # ----------------------------------------------------------------------------- fitting
 
 
-def _list_height(flowables: list[Flowable], width: float, canvas: Canvas) -> float:
-    """Height of flowables stacked in a frame, spacing included, as KeepInFrame measures it."""
-    return common.list_height(flowables, width, canvas)
 
 
 def _habits_source(job: RenderJob) -> tuple[Location, str]:
@@ -438,9 +435,6 @@ def _raise_too_tall(job: RenderJob, needed: float, room: float, alert_height: fl
 # ----------------------------------------------------------------------------- page furniture
 
 
-def _tight(style: ParagraphStyle) -> ParagraphStyle:
-    """The theme's style without space before/after: in a table the cell padding does that."""
-    return ParagraphStyle(style.name + "-tight", parent=style, spaceBefore=0, spaceAfter=0)
 
 
 class _Band:
@@ -456,8 +450,8 @@ class _Band:
         self.theme, self.width = theme, width
         self.logo = pt(BAND - 16) if brand.logo else 0.0
         small, big = theme.style("band_small"), theme.style("band")
-        self.right = [Paragraph(theme.markup("Questions? Call us"), _right(small)),
-                      Paragraph(theme.markup(str(brand.phone)), _right(big))]
+        self.right = [Paragraph(theme.markup("Questions? Call us"), common.right_style(small)),
+                      Paragraph(theme.markup(str(brand.phone)), common.right_style(big))]
         self.right_width = pt(4) + max(stringWidth("Questions? Call us", small.fontName, small.fontSize),
                                        stringWidth(str(brand.phone), big.fontName, big.fontSize))
         self.text_x = pt(PAD) + (self.logo + pt(12) if brand.logo else 0)
@@ -490,8 +484,6 @@ def _stack(canvas, flows: list[Paragraph], x: float, middle: float, width: float
         flow.drawOn(canvas, x, y)
 
 
-def _right(style: ParagraphStyle) -> ParagraphStyle:
-    return ParagraphStyle(style.name + "-right", parent=style, alignment=TA_RIGHT)
 
 
 class _Footer:
@@ -514,7 +506,7 @@ class _Footer:
         contact_width = width - (self.label_width + theme.pt(12) if paged else 0)
         text = common.footer_text(theme, job)
         if paged:
-            text = "<br/>".join(theme.markup(line) for line in _pack(theme, text.split(" · "), contact_width))
+            text = "<br/>".join(theme.markup(line) for line in common.pack_items(theme, text.split(" · "), "small_bold", contact_width))
         else:
             text = theme.markup(text)
         self.contact = Paragraph(text, theme.style("small_bold"))
@@ -533,26 +525,10 @@ class _Footer:
         canvas.line(MARGIN, top, MARGIN + self.width, top)
         top -= self.theme.pt(self.RULE)
         if self.paged:
-            label = Paragraph(f"Page {page} of {total}", _right(self.theme.style("small_bold")))
+            label = Paragraph(f"Page {page} of {total}", common.right_style(self.theme.style("small_bold")))
             label.wrap(self.label_width, 10_000)
             label.drawOn(canvas, MARGIN + self.width - self.label_width, top - label.height)
         for flow in (self.contact, self.review):
             if flow is not None:
                 flow.drawOn(canvas, MARGIN, top - flow.height)
                 top -= flow.height
-
-
-def _pack(theme: Theme, items: list[str], width: float) -> list[str]:
-    """Join ``items`` with " · " into as few lines of ``width`` as they fit (an item longer than that wraps)."""
-    style = theme.style("small_bold")
-
-    def fits(text: str) -> bool:
-        return Paragraph(theme.markup(text), style).wrap(width, 10_000)[1] <= style.leading + 0.5
-
-    lines: list[str] = []
-    for item in items:
-        if lines and fits(f"{lines[-1]} · {item}"):
-            lines[-1] = f"{lines[-1]} · {item}"
-        else:
-            lines.append(item)
-    return lines

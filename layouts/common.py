@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from reportlab.graphics.shapes import Drawing, Group
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import (
@@ -513,13 +514,48 @@ def review_line(job: RenderJob) -> str:
 
 
 def draw_para(canvas, theme: Theme, text: str, style: str, x: float, top: float, width: float,
-              markup: bool = True) -> float:
+              markup: bool = True, right: bool = False) -> float:
     """Draw wrapped text on a canvas with its top at ``top``; returns the height used.
 
     Page furniture goes through Paragraph too, so brand text gets the same
-    escaping and symbol-font fallback as the story.
+    escaping and symbol-font fallback as the story.  ``markup=False`` takes
+    text that is already paragraph markup; ``right`` aligns it right.
     """
-    flow = Paragraph(theme.markup(text) if markup else text, theme.style(style))
+    st = right_style(theme.style(style)) if right else theme.style(style)
+    flow = Paragraph(theme.markup(text) if markup else text, st)
     _, height = flow.wrap(width, 10_000)
     flow.drawOn(canvas, x, top - height)
     return height
+
+
+def tight_style(style: ParagraphStyle) -> ParagraphStyle:
+    """The style without space before/after: in a table cell the padding does that."""
+    return ParagraphStyle(style.name + "-tight", parent=style, spaceBefore=0, spaceAfter=0)
+
+
+def right_style(style: ParagraphStyle) -> ParagraphStyle:
+    """The style, right-aligned."""
+    return ParagraphStyle(style.name + "-right", parent=style, alignment=TA_RIGHT)
+
+
+def pack_items(theme: Theme, items: list[str], style: str, width: float,
+               first_width: Optional[float] = None) -> list[str]:
+    """Join ``items`` with " · " into as few lines as fit (an item longer than a line wraps).
+
+    Used for contact lines, so a break falls between items and never leaves
+    a "·" at a line end.  ``first_width``: the first line is narrower (e.g. it
+    shares the line with a page label).
+    """
+    st = theme.style(style)
+
+    def fits(text: str, room: float) -> bool:
+        return Paragraph(theme.markup(text), st).wrap(room, 10_000)[1] <= st.leading + 0.5
+
+    lines: list[str] = []
+    for item in items:
+        room = first_width if first_width is not None and len(lines) == 1 else width
+        if lines and fits(f"{lines[-1]} · {item}", room):
+            lines[-1] = f"{lines[-1]} · {item}"
+        else:
+            lines.append(item)
+    return lines

@@ -27,7 +27,6 @@ import io
 import re
 from typing import Optional
 
-from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Frame, KeepTogether, PageTemplate, Paragraph, Table, TableStyle
@@ -172,14 +171,14 @@ def sheet_card(theme: Theme, exercise: Exercise, width: float, number: int) -> F
     inner = width - 16  # the card's left + right padding
     dose_width = stringWidth(_plain(exercise.dose), theme.style("cell_bold").fontName,
                              theme.style("cell_bold").fontSize) + 6
-    name = Paragraph(theme.markup(f"{number}. {exercise.name}"), _tight(theme.style("h3")))
+    name = Paragraph(theme.markup(f"{number}. {exercise.name}"), common.tight_style(theme.style("h3")))
     if dose_width <= inner * 0.55:
-        dose = Paragraph(dose_markup(exercise.dose), _right(theme.style("cell")))
+        dose = Paragraph(dose_markup(exercise.dose), common.right_style(theme.style("cell")))
         head = common.grid([[name, dose]], [inner - dose_width, dose_width])
         head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     else:  # large print: beside the name the dose would wrap mid-item; it gets its own line under it
         head = common.grid([[name], [Paragraph(dose_markup(exercise.dose), theme.style("cell"))]], [inner])
-    purpose = Paragraph(theme.markup(exercise.purpose), _tight(theme.style("small")))
+    purpose = Paragraph(theme.markup(exercise.purpose), common.tight_style(theme.style("small")))
     picture_width = theme.pt(CARD_PICTURE)  # larger in large print, like the text beside it
     picture = common.picture(exercise.image, picture_width, picture_width * 0.75, theme=theme)
     steps = common.bullets(common.tight_list_theme(theme), exercise.steps, style="small", numbered=True)
@@ -191,7 +190,7 @@ def sheet_card(theme: Theme, exercise: Exercise, width: float, number: int) -> F
         body.setStyle(TableStyle([("LEFTPADDING", (2, 0), (2, 0), gap)]))
     else:
         body = common.grid([[picture, steps]], [picture_width + gap, inner - picture_width - gap])
-    tip = Paragraph(theme.markup(f"**Tip:** {exercise.tip}"), _tight(theme.style("small")))
+    tip = Paragraph(theme.markup(f"**Tip:** {exercise.tip}"), common.tight_style(theme.style("small")))
     card = Table([[head], [purpose], [body], [tip]], colWidths=[width])
     card.setStyle(TableStyle([
         ("BOX", (0, 0), (-1, -1), 1.25, theme.color("primary")),
@@ -230,26 +229,13 @@ def _plain(dose: Dose) -> str:
     return re.sub(r"</?b>", "", dose_markup(dose))
 
 
-def _tight(style: ParagraphStyle) -> ParagraphStyle:
-    """The theme's style without space before/after: in a card the cell padding does that."""
-    return ParagraphStyle(style.name + "-tight", parent=style, spaceBefore=0, spaceAfter=0)
 
 
-def _right(style: ParagraphStyle) -> ParagraphStyle:
-    return ParagraphStyle(style.name + "-right", parent=style, alignment=TA_RIGHT)
 
 
 # ----------------------------------------------------------------------------- page furniture
 
 
-def _draw_text(canvas, theme: Theme, markup: str, style: str, x: float, top: float, width: float,
-               right: bool = False) -> float:
-    """Draw a paragraph (already markup) with its top at ``top``; returns its height."""
-    st = _right(theme.style(style)) if right else theme.style(style)
-    flow = Paragraph(markup, st)
-    _, h = flow.wrap(width, 10_000)
-    flow.drawOn(canvas, x, top - h)
-    return h
 
 
 class _FirstBand:
@@ -269,7 +255,7 @@ class _FirstBand:
         brand = theme.brand
         self.theme, self.width = theme, width
         self.logo = brand.logo
-        label_style, phone_style = _right(theme.style("band_small")), _right(theme.style("band"))
+        label_style, phone_style = common.right_style(theme.style("band_small")), common.right_style(theme.style("band"))
         self.label = Paragraph(theme.markup("Questions? Call us"), label_style)
         self.phone = Paragraph(theme.markup(str(brand.phone)), phone_style)
         self.right_width = 4 + max(stringWidth("Questions? Call us", label_style.fontName, label_style.fontSize),
@@ -279,7 +265,7 @@ class _FirstBand:
         self.text_x = self.pad + (self.logo_size + theme.pt(12) if self.logo else 0)
         text_width = width - self.text_x - self.pad - self.right_width - theme.pt(14)
         self.name = Paragraph(f"<b>{theme.markup(brand.name)}</b>", theme.style("band_small"))
-        title_style = ParagraphStyle("band-title", parent=_tight(theme.style("h1")),
+        title_style = ParagraphStyle("band-title", parent=common.tight_style(theme.style("h1")),
                                      textColor=theme.color("background"))
         self.title = Paragraph(theme.markup(job.title), title_style)
         self.text_height = sum(p.wrap(text_width, 10_000)[1] for p in (self.name, self.title))
@@ -313,10 +299,10 @@ def _draw_continued_band(canvas, job: RenderJob, page: int, total: Optional[int]
     small, band = theme.style("band_small"), theme.style("band")
     number = _page_label(page, total)
     number_width = stringWidth(number, small.fontName, small.fontSize) + 4
-    _draw_text(canvas, theme, number, "band_small", x + width - pad - number_width,
-               top - (band_height - small.leading) / 2, number_width, right=True)
-    _draw_text(canvas, theme, theme.markup(f"{job.title} – continued"), "band", x + pad,
-               top - (band_height - band.leading) / 2, width - 2 * pad - number_width - 12)
+    common.draw_para(canvas, theme, number, "band_small", x + width - pad - number_width,
+                     top - (band_height - small.leading) / 2, number_width, markup=False, right=True)
+    common.draw_para(canvas, theme, f"{job.title} – continued", "band", x + pad,
+                     top - (band_height - band.leading) / 2, width - 2 * pad - number_width - 12)
 
 
 def _page_label(page: int, total: Optional[int]) -> str:
@@ -345,7 +331,7 @@ class _Footer:
         self.label_width = stringWidth("Page 99 of 99", label.fontName, label.fontSize) + 4
         first_width = width - self.label_width - 12
         self.contact = [Paragraph(theme.markup(line), theme.style("small"))
-                        for line in _pack(theme, common.footer_text(theme, job).split(" · "), first_width, width)]
+                        for line in common.pack_items(theme, common.footer_text(theme, job).split(" · "), "small", width, first_width)]
         for index, flow in enumerate(self.contact):
             flow.wrap(first_width if index == 0 else width, 10_000)
         self.review = Paragraph(theme.markup(f"{common.review_line(job)} {job.topic.review_note}"),
@@ -361,28 +347,14 @@ class _Footer:
         canvas.line(MARGIN, top, MARGIN + self.width, top)
         top -= self.RULE
         if total != 1:  # "Page 1 of 1" is noise on a single sheet
-            _draw_text(canvas, theme, _page_label(page, total), "small_bold",
-                       MARGIN + self.width - self.label_width, top, self.label_width, right=True)
+            common.draw_para(canvas, theme, _page_label(page, total), "small_bold",
+                             MARGIN + self.width - self.label_width, top, self.label_width, markup=False, right=True)
         for flow in self.contact:
             flow.drawOn(canvas, MARGIN, top - flow.height)
             top -= flow.height
         self.review.drawOn(canvas, MARGIN, top - self.GAP - self.review.height)
 
 
-def _pack(theme: Theme, items: list[str], first_width: float, width: float) -> list[str]:
-    """Join ``items`` with " · " into as few lines as fit (the first line is narrower)."""
-    style = theme.style("small")
-
-    def fits(text: str, room: float) -> bool:
-        return Paragraph(theme.markup(text), style).wrap(room, 10_000)[1] <= style.leading + 0.5
-
-    lines: list[str] = []
-    for item in items:
-        if lines and fits(f"{lines[-1]} · {item}", first_width if len(lines) == 1 else width):
-            lines[-1] = f"{lines[-1]} · {item}"
-        else:
-            lines.append(item)
-    return lines
 
 
 # ----------------------------------------------------------------------------- QR codes (exercises with a url)
@@ -418,7 +390,7 @@ def qr_block(theme: Theme, url: str, width: float) -> list[Flowable]:
     drawing = Drawing(QR_SIZE, QR_SIZE)
     drawing.add(widget)
     drawing.hAlign = "CENTER"
-    style = ParagraphStyle("qr-url", parent=_tight(theme.style("small")), alignment=TA_CENTER)
+    style = ParagraphStyle("qr-url", parent=common.tight_style(theme.style("small")), alignment=TA_CENTER)
     lines: list[str] = []
     for part in re.findall(r"[^/]+/?|/", short_url(url)):
         if lines and stringWidth(lines[-1] + part, style.fontName, style.fontSize) <= width:
