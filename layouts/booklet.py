@@ -20,7 +20,8 @@ from __future__ import annotations
 import io
 
 from reportlab.platypus import (
-    ActionFlowable, CondPageBreak, Flowable, Frame, KeepInFrame, KeepTogether, NextPageTemplate, PageBreak, PageTemplate, Paragraph, Spacer,
+    ActionFlowable, CondPageBreak, Flowable, Frame, KeepInFrame, KeepTogether, NextPageTemplate, PageBreak,
+    PageTemplate, Paragraph, Spacer,
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
