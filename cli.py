@@ -90,8 +90,8 @@ def build(topics: tuple[str, ...], handouts: tuple[str, ...], source: Path, out:
 @source_option
 def list_command(source: Path) -> None:
     """Show the topics, their handouts, layouts and page sizes."""
-    from handoutkit.load import load_project
-    from handoutkit.styles import BOOKLET_PAGE, PAPER
+    from handoutkit.content.load import load_project
+    from handoutkit.render.styles import BOOKLET_PAGE, PAPER
 
     project = load_project(source)
     paper = project.brand.paper
@@ -120,8 +120,8 @@ def check(topics: tuple[str, ...], source: Path, strict: bool, today: Optional[d
     """
     from handoutkit import clock
     from handoutkit.build import check_glyphs
-    from handoutkit.checks import load_check_config, run_checks
-    from handoutkit.load import load_project
+    from handoutkit.checks.health import load_check_config, run_checks
+    from handoutkit.content.load import load_project
 
     project = load_project(source, topics or None)
     check_glyphs(project)
@@ -139,7 +139,7 @@ def check(topics: tuple[str, ...], source: Path, strict: bool, today: Optional[d
               help="Write the page (default path docs/content-format.md) instead of printing it.")
 def docs(write_path: Optional[Path]) -> None:
     """Print (or --write) the content format reference, generated from the schema."""
-    from handoutkit.docs import reference_markdown
+    from handoutkit.content.docs import reference_markdown
 
     text = reference_markdown()
     if write_path is None:
@@ -168,7 +168,7 @@ def preview(topics: tuple[str, ...], source: Path, out: Path, dest: Optional[Pat
     contact sheet per PDF that 'handout build' would write.
     """
     from handoutkit.build import BuildOptions
-    from handoutkit.preview import write_previews
+    from handoutkit.press.preview import write_previews
 
     options = BuildOptions(paper=paper.lower() if paper else None)
     for item in write_previews(source, out, topics=topics or None, dest=dest, options=options):
@@ -178,7 +178,7 @@ def preview(topics: tuple[str, ...], source: Path, out: Path, dest: Optional[Pat
 def _personal_setup(source: Path, paper: Optional[str], large_print: bool, grayscale: bool):
     """Load and check the content (as build does: errors stop, warnings are left to `handout check`)."""
     from handoutkit.build import BuildOptions, check_glyphs, make_build_theme, run_health_checks
-    from handoutkit.load import load_project
+    from handoutkit.content.load import load_project
 
     project = load_project(source)
     check_glyphs(project)
@@ -221,8 +221,8 @@ def sheet(topic: Optional[str], exercises: tuple[str, ...], doses: tuple[str, ..
     The patient's details appear on the page only: not in the file's metadata,
     its name, or any message.
     """
-    from handoutkit.batch import make_sheet, write_new
-    from handoutkit.plans import load_plan_file, plan_from_options
+    from handoutkit.personal.batch import make_sheet, write_new
+    from handoutkit.personal.plans import load_plan_file, plan_from_options
 
     base = load_plan_file(plan_file) if plan_file else None
     plan = plan_from_options(exercises, doses, base, patient=patient, clinician=clinician, visit_date=visit_date,
@@ -239,7 +239,7 @@ def sheet(topic: Optional[str], exercises: tuple[str, ...], doses: tuple[str, ..
         target = write_new(Path.cwd(), result.name, result.data)
         shown = target.name
     else:
-        from handoutkit.batch import replace_file
+        from handoutkit.personal.batch import replace_file
 
         target = Path(out)
         if target.is_dir():
@@ -278,7 +278,7 @@ def batch(csv_file: Path, out: str, merge: bool, strict: bool, jobs: Optional[in
     """
     import contextlib
 
-    from handoutkit.batch import check_batch, default_jobs, run_batch
+    from handoutkit.personal.batch import check_batch, default_jobs, run_batch
 
     project, theme = _personal_setup(source, paper, large_print, grayscale)
     job = check_batch(project, csv_file, theme, topic_name=topic, handout=handout)

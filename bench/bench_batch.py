@@ -63,9 +63,9 @@ def render_only(csv_path: str) -> dict:
     import resource
 
     started = time.perf_counter()
-    from handoutkit.batch import check_batch
+    from handoutkit.personal.batch import check_batch
     from handoutkit.build import BuildOptions, make_build_theme
-    from handoutkit.load import load_project
+    from handoutkit.content.load import load_project
 
     project = load_project(SOURCE)
     theme = make_build_theme(project, BuildOptions())

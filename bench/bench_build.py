@@ -48,8 +48,8 @@ def main() -> None:
 
     sys.path.insert(0, str(ROOT))
     from handoutkit.build import check_glyphs, render_handout
-    from handoutkit.load import load_project
-    from handoutkit.styles import make_theme
+    from handoutkit.content.load import load_project
+    from handoutkit.render.styles import make_theme
 
     stages: dict[str, list[float]] = {}
     for _ in range(options.runs):

@@ -51,7 +51,7 @@ def make_booklet(pages: int) -> bytes:
     from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.pdfgen import canvas
 
-    fonts = ROOT / "handoutkit" / "fonts"
+    fonts = ROOT / "handoutkit" / "data" / "fonts"
     pdfmetrics.registerFont(TTFont("BenchBody", str(fonts / "AtkinsonHyperlegible-Regular.ttf")))
     pdfmetrics.registerFont(TTFont("BenchBold", str(fonts / "AtkinsonHyperlegible-Bold.ttf")))
     width, height, bleed = 396.0, 612.0, 3 * MM
@@ -79,8 +79,8 @@ def make_booklet(pages: int) -> bytes:
 CHILD = r"""
 import json, resource, sys, time, tracemalloc
 sys.path.insert(0, sys.argv[1])
-from handoutkit.impose import impose_saddle_stitch
-from handoutkit.marks import add_print_marks
+from handoutkit.press.impose import impose_saddle_stitch
+from handoutkit.press.marks import add_print_marks
 path, marks, creep_mm, runs = sys.argv[2], sys.argv[3] == "1", float(sys.argv[4]), int(sys.argv[5])
 data = open(path, "rb").read()
 

@@ -17,12 +17,18 @@ from pathlib import Path
 from datetime import date
 from typing import Callable, Iterable, Optional
 
-from handoutkit import clock, fonts, impose, pdfcheck
+from handoutkit import clock
+
+from handoutkit.render import fonts
+
+from handoutkit.press import impose
+
+from handoutkit.checks import pdfcheck
 from handoutkit.errors import BuildError, ContentError, ContentErrors, HandoutError, plural
-from handoutkit.load import load_project
-from handoutkit.model import Handout, Project, Topic, iter_texts
-from handoutkit.schema import did_you_mean
-from handoutkit.styles import BLEED, PAPER, Theme, make_theme
+from handoutkit.content.load import load_project
+from handoutkit.content.model import Handout, Project, Topic, iter_texts
+from handoutkit.content.schema import did_you_mean
+from handoutkit.render.styles import BLEED, PAPER, Theme, make_theme
 
 
 @dataclass(frozen=True)
@@ -84,8 +90,8 @@ def render_handout(topic: Topic, handout: Handout, theme: Theme,
     Returns files with paths relative to the output folder; nothing is written.
     """
     import layouts  # imported here so validation-only callers never load reportlab
-    from handoutkit import marks
-    from handoutkit.styles import MM
+    from handoutkit.press import marks
+    from handoutkit.render.styles import MM
 
     rendered = layouts.render(layouts.RenderJob(topic=topic, handout=handout, theme=theme))
     stem = handout.name + options.suffix()
@@ -138,7 +144,7 @@ def run_health_checks(project: Project, source: Path, strict: bool = False, toda
     (reading grade, unexplained words, review due soon) are passed to
     ``warn`` and stop the build only when ``strict``.
     """
-    from handoutkit.checks import load_check_config, run_checks
+    from handoutkit.checks.health import load_check_config, run_checks
 
     report = run_checks(project, load_check_config(source), today or clock.build_date())
     blocking = report.errors(strict=strict)

@@ -12,8 +12,8 @@ import importlib
 from dataclasses import dataclass
 from typing import Optional
 
-from handoutkit.model import Handout, Topic
-from handoutkit.styles import Theme
+from handoutkit.content.model import Handout, Topic
+from handoutkit.render.styles import Theme
 
 MODULES = {
     "booklet": "layouts.booklet",

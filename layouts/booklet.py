@@ -26,7 +26,7 @@ from reportlab.platypus import (
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from handoutkit.errors import plural
-from handoutkit.model import Section
+from handoutkit.content.model import Section
 from layouts import RenderedPdf, RenderJob
 from layouts import common
 

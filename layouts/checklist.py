@@ -39,8 +39,8 @@ from reportlab.platypus import (
 )
 
 from handoutkit.errors import FitError, Location, plural
-from handoutkit.model import UNKNOWN, HabitGroup, Section, Text
-from handoutkit.styles import Theme
+from handoutkit.content.model import UNKNOWN, HabitGroup, Section, Text
+from handoutkit.render.styles import Theme
 from layouts import RenderedPdf, RenderJob
 from layouts import common
 

@@ -26,12 +26,12 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.doctemplate import LayoutError
 
-from handoutkit import colors, fonts
+from handoutkit.render import colors, fonts
 from handoutkit.errors import FitError, Location
-from handoutkit.model import (
+from handoutkit.content.model import (
     Block, Bullets, Callout, Dose, Exercise, Figure, Paragraph as ParagraphBlock, Section, Terms,
 )
-from handoutkit.styles import Theme
+from handoutkit.render.styles import Theme
 
 from layouts import RenderJob
 

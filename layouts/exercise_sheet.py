@@ -31,8 +31,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Frame, KeepTogether, PageTemplate, Paragraph, Table, TableStyle
 
-from handoutkit.model import Dose, Exercise, Section
-from handoutkit.styles import Theme
+from handoutkit.content.model import Dose, Exercise, Section
+from handoutkit.render.styles import Theme
 from layouts import RenderedPdf, RenderJob
 from layouts import common
 
@@ -62,7 +62,7 @@ def render(job: RenderJob) -> RenderedPdf:
 
 
 def _build(job: RenderJob, page_size: tuple[float, float], total: Optional[int]) -> bytes:
-    # The fast personal-sheet path (handoutkit.personal) draws the same
+    # The fast personal-sheet path (handoutkit.personal.sheets) draws the same
     # Furniture, so frames and page furniture are defined once, there.
     furniture = Furniture(job)
 
@@ -403,7 +403,7 @@ def qr_block(theme: Theme, url: str, width: float) -> list[Flowable]:
 
 # ----------------------------------------------------------------------------- parts, for personalised sheets
 #
-# handoutkit.personal lays a sheet out from parts rendered once and reused
+# handoutkit.personal.sheets lays a sheet out from parts rendered once and reused
 # (cards, the write-in blanks, page furniture) and writes patient details into
 # the blanks afterwards.  These are the same pieces, sizes and frames that
 # _build uses; tests compare the two layouts line by line.
@@ -464,7 +464,7 @@ def personal_write_ins(theme: Theme, width: float, note_lines: int = 0) -> tuple
 
 
 def _note_box(theme: Theme, width: float, lines: int, sink: dict) -> Table:
-    from handoutkit import fonts
+    from handoutkit.render import fonts
 
     style = theme.style("cell")
     label_width = stringWidth("Notes:", fonts.BODY_BOLD, style.fontSize) + 8

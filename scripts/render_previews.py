@@ -4,7 +4,7 @@
 
 Reads the PDFs from ``<out-dir>/<topic>/`` (run ``handout build`` first) and
 writes one contact-sheet PNG per handout with
-:func:`handoutkit.preview.contact_sheet`, the same code as ``handout
+:func:`handoutkit.press.preview.contact_sheet`, the same code as ``handout
 preview``: the booklet's first pages, the exercise sheet's pages, the
 checklist and the first imposed sheet.  Same PDFs in, same PNG bytes out.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
-from handoutkit.preview import contact_sheet, write_png  # noqa: E402
+from handoutkit.press.preview import contact_sheet, write_png  # noqa: E402
 
 # handout PDF stem -> pages shown in its README image
 PAGES = {"booklet": 4, "exercise-sheet": 2, "checklist": 1, "booklet-print": 2}

@@ -1,4 +1,4 @@
-"""Small helpers the tests use to read PDFs (beyond handoutkit.pdfcheck)."""
+"""Small helpers the tests use to read PDFs (beyond handoutkit.checks.pdfcheck)."""
 
 from __future__ import annotations
 
@@ -69,6 +69,6 @@ def visual_lines(data: bytes, page_index: int) -> list[str]:
 
 def font_resources(data: bytes) -> set[str]:
     """Name of every font in any resource dictionary of the file, used or not."""
-    from handoutkit.pdfcheck import listed_fonts
+    from handoutkit.checks.pdfcheck import listed_fonts
 
     return {font.name for font in listed_fonts(data)}

@@ -1,4 +1,4 @@
-"""Tests for handoutkit.checks: the health-literacy checks behind ``handout check``.
+"""Tests for handoutkit.checks.health: the health-literacy checks behind ``handout check``.
 
 The shipped content must pass; editable copies of it (the ``content``
 fixture copies handouts/ with shutil.copytree) are broken on purpose to see
@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from handoutkit.checks import CheckConfig, Finding, Report, load_check_config, run_checks
+from handoutkit.checks.health import CheckConfig, Finding, Report, load_check_config, run_checks
 from handoutkit.errors import ContentErrors, Location
-from handoutkit.load import load_project
+from handoutkit.content.load import load_project
 
 SOURCE = Path(__file__).resolve().parents[1] / "handouts"
 TOPIC = "upper-back-pain"

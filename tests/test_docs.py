@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from handoutkit.docs import reference_markdown
+from handoutkit.content.docs import reference_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -15,7 +15,7 @@ def test_committed_reference_is_current():
 
 
 def test_reference_documents_every_declared_field():
-    from handoutkit import content_schema as cs
+    from handoutkit.content import content_schema as cs
 
     text = reference_markdown()
     for record in (cs.BRAND, cs.COLORS, cs.TOPIC, cs.SECTION, cs.EXERCISE, cs.DOSE, cs.HANDOUT, cs.HABIT):

@@ -25,13 +25,14 @@ from PIL import Image, ImageDraw
 
 from cli import main
 from conftest import SOURCE, TOPIC
-from handoutkit import clock, colors
+from handoutkit import clock
+from handoutkit.render import colors
 from handoutkit.build import BuildOptions, build
-from handoutkit.checks import CheckConfig, run_checks
+from handoutkit.checks.health import CheckConfig, run_checks
 from handoutkit.errors import ContentErrors, HandoutError
-from handoutkit.load import load_project
-from handoutkit.pdfcheck import fonts_used
-from handoutkit.styles import BOOKLET_PAGE, LARGE_PRINT_MIN_SIZE, PAPER, contrast_pairs, make_theme
+from handoutkit.content.load import load_project
+from handoutkit.checks.pdfcheck import fonts_used
+from handoutkit.render.styles import BOOKLET_PAGE, LARGE_PRINT_MIN_SIZE, PAPER, contrast_pairs, make_theme
 from pdfutil import font_resources, font_sizes, norm, reader
 
 PAPERS = ("letter", "a4")

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from handoutkit.errors import ContentErrors, HandoutError
-from handoutkit.load import load_project
+from handoutkit.content.load import load_project
 
 from conftest import SOURCE, TOPIC
 

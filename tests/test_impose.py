@@ -1,4 +1,4 @@
-"""Tests for handoutkit.impose: saddle-stitch page order, sheet imposition, creep, print-shop sheets."""
+"""Tests for handoutkit.press.impose: saddle-stitch page order, sheet imposition, creep, print-shop sheets."""
 
 from __future__ import annotations
 
@@ -19,11 +19,11 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from handoutkit.errors import BuildError
-from handoutkit.impose import default_creep_mm, impose_saddle_stitch, saddle_stitch_order
-from handoutkit.marks import add_print_marks
-from handoutkit.pdfcheck import check_print_ready, fonts_used, half_page_texts, page_sizes
+from handoutkit.press.impose import default_creep_mm, impose_saddle_stitch, saddle_stitch_order
+from handoutkit.press.marks import add_print_marks
+from handoutkit.checks.pdfcheck import check_print_ready, fonts_used, half_page_texts, page_sizes
 
-FONTS = Path(__file__).resolve().parent.parent / "handoutkit" / "fonts"
+FONTS = Path(__file__).resolve().parent.parent / "handoutkit" / "data" / "fonts"
 FONT_NAME = "TestAtkinson"
 HALF_LETTER = (396.0, 612.0)
 MM = 72 / 25.4
@@ -48,7 +48,7 @@ def make_booklet(
     font = _register_font()
     buf = io.BytesIO()
     # initialFontName: otherwise the canvas lists Helvetica on every page,
-    # unless some earlier test happened to call handoutkit.fonts.register().
+    # unless some earlier test happened to call handoutkit.render.fonts.register().
     c = canvas.Canvas(buf, pagesize=pagesize, invariant=1, lang=lang, initialFontName=font)
     c.setTitle(title)
     c.setAuthor("Physio team")
@@ -300,7 +300,7 @@ def test_output_is_deterministic_across_processes():
     # de-duplicating objects, so check a run with another seed agrees.
     booklet = make_booklet(8)
     script = (
-        "import sys; from handoutkit.impose import impose_saddle_stitch; "
+        "import sys; from handoutkit.press.impose import impose_saddle_stitch; "
         "sys.stdout.buffer.write(impose_saddle_stitch(sys.stdin.buffer.read()))"
     )
     outputs = []
@@ -597,8 +597,8 @@ def test_trimbox_filling_the_page_is_an_office_page():
 def test_print_shop_output_is_deterministic_across_processes():
     booklet = make_booklet(8)
     script = (
-        "import sys; from handoutkit.impose import impose_saddle_stitch; "
-        "from handoutkit.marks import add_print_marks; "
+        "import sys; from handoutkit.press.impose import impose_saddle_stitch; "
+        "from handoutkit.press.marks import add_print_marks; "
         "sys.stdout.buffer.write(impose_saddle_stitch(add_print_marks(sys.stdin.buffer.read()), creep=0.3))"
     )
     outputs = []

@@ -21,9 +21,9 @@ import yaml
 from pypdf.generic import ContentStream, DictionaryObject, StreamObject
 
 from handoutkit.errors import FitError
-from handoutkit.load import load_project
-from handoutkit.model import Project
-from handoutkit.styles import MIN_FONT_SIZE, make_theme
+from handoutkit.content.load import load_project
+from handoutkit.content.model import Project
+from handoutkit.render.styles import MIN_FONT_SIZE, make_theme
 from layouts import RenderedPdf, RenderJob, checklist, exercise_sheet
 
 HANDOUTS = Path(__file__).resolve().parents[1] / "handouts"
@@ -157,9 +157,9 @@ def _font_resources(data: bytes) -> set[str]:
 
 def _check_fonts(data: bytes) -> None:
     try:
-        from handoutkit.pdfcheck import fonts_used
+        from handoutkit.checks.pdfcheck import fonts_used
     except ImportError:  # pdfcheck is someone else's work in progress
-        pytest.skip("handoutkit.pdfcheck not available")
+        pytest.skip("handoutkit.checks.pdfcheck not available")
     used = fonts_used(data)
     assert used, "no fonts found"
     for font in used:

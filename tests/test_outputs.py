@@ -7,9 +7,9 @@ import re
 import pytest
 
 from handoutkit.build import build
-from handoutkit.impose import saddle_stitch_order
-from handoutkit.load import load_project
-from handoutkit.pdfcheck import fonts_used, half_page_texts, page_sizes, page_texts
+from handoutkit.press.impose import saddle_stitch_order
+from handoutkit.content.load import load_project
+from handoutkit.checks.pdfcheck import fonts_used, half_page_texts, page_sizes, page_texts
 
 from conftest import SOURCE
 from pdfutil import font_resources, font_sizes, norm, reader, visual_lines

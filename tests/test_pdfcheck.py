@@ -1,4 +1,4 @@
-"""Tests for handoutkit.pdfcheck: font inspection, sizes, text and the print-ready check."""
+"""Tests for handoutkit.checks.pdfcheck: font inspection, sizes, text and the print-ready check."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from handoutkit.errors import BuildError
-from handoutkit.pdfcheck import (
+from handoutkit.checks.pdfcheck import (
     FontUse,
     check_print_ready,
     listed_fonts,
@@ -34,7 +34,7 @@ from handoutkit.pdfcheck import (
     strip_subset_prefix,
 )
 
-FONTS = Path(__file__).resolve().parent.parent / "handoutkit" / "fonts"
+FONTS = Path(__file__).resolve().parent.parent / "handoutkit" / "data" / "fonts"
 ATKINSON = "CheckAtkinson"
 DEJAVU = "CheckDejaVu"
 
@@ -51,7 +51,7 @@ def make_pdf(draw: Callable[[canvas.Canvas, int], None], pages: int = 1, pagesiz
              initial_font: str = "Helvetica") -> bytes:
     """A reportlab PDF whose page i (1-based) is drawn by ``draw(c, i)``.
 
-    The initial font is named explicitly: handoutkit.fonts.register() changes
+    The initial font is named explicitly: handoutkit.render.fonts.register() changes
     reportlab's process-wide default, and these tests must not depend on
     whether another test ran first.
     """
@@ -484,7 +484,7 @@ def test_check_lists_every_bad_font():
     assert "2 fonts" in message
     assert "Helvetica" in message and "Times-Roman" in message
     assert "Atkinson" not in message
-    assert info.value.hint and "handoutkit/fonts" in info.value.hint
+    assert info.value.hint and "handoutkit/data/fonts" in info.value.hint
 
 
 def _simple_font(writer: pypdf.PdfWriter, base_font: str) -> DictionaryObject:

@@ -21,8 +21,8 @@ from click.testing import CliRunner
 from pypdf.generic import StreamObject
 
 from cli import main
-from handoutkit import pdfcheck
-from handoutkit.plans import Patient, Plan
+from handoutkit.checks import pdfcheck
+from handoutkit.personal.plans import Patient, Plan
 
 from conftest import SOURCE, TOPIC
 from pdfutil import font_sizes, norm
@@ -264,7 +264,7 @@ def test_merged_stack_starts_each_patient_on_an_odd_page(plans_csv, tmp_path):
     assert pages.count(pages[1]) == 2  # the two Notes pages
     metadata = pypdf.PdfReader(io.BytesIO(data)).metadata
     assert not any(name in str(v) for v in metadata.values() for name in GOOD.values())
-    # the stack is written by handoutkit.pdfparts, not reportlab: hold it to qpdf's structural check too
+    # the stack is written by handoutkit.press.pdfparts, not reportlab: hold it to qpdf's structural check too
     import pikepdf
 
     with pikepdf.open(io.BytesIO(data)) as pdf:
@@ -272,7 +272,7 @@ def test_merged_stack_starts_each_patient_on_an_odd_page(plans_csv, tmp_path):
 
 
 def test_jobs_do_not_change_the_output(plans_csv, tmp_path, monkeypatch):
-    from handoutkit import personal
+    from handoutkit.personal import sheets as personal
 
     monkeypatch.setattr(personal, "CHUNK", 4)  # several part libraries, so --jobs 2 renders them in processes
     for jobs in ("1", "2"):

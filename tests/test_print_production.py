@@ -22,9 +22,9 @@ from reportlab.pdfgen import canvas
 
 from handoutkit.build import BuildOptions, build
 from handoutkit.errors import BuildError
-from handoutkit.impose import default_creep_mm, impose_saddle_stitch, saddle_stitch_order
-from handoutkit.marks import add_print_marks
-from handoutkit.pdfcheck import check_print_ready, half_page_texts, page_texts
+from handoutkit.press.impose import default_creep_mm, impose_saddle_stitch, saddle_stitch_order
+from handoutkit.press.marks import add_print_marks
+from handoutkit.checks.pdfcheck import check_print_ready, half_page_texts, page_texts
 
 from conftest import SOURCE, TOPIC
 from test_impose import HALF_LETTER, _register_font, make_booklet, text_origins
@@ -385,7 +385,7 @@ def test_marks_with_bad_lengths_is_a_build_error(options):
 
 
 def test_marks_module_does_not_import_reportlab():
-    code = "import sys, handoutkit.marks, handoutkit.impose; print(any(m.startswith('reportlab') for m in sys.modules))"
+    code = "import sys, handoutkit.press.marks, handoutkit.press.impose; print(any(m.startswith('reportlab') for m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           cwd=Path(__file__).resolve().parent.parent)
     assert done.stdout.strip() == "False"

@@ -1,4 +1,4 @@
-"""Tests for handoutkit.readability: syllables, sentences and grade scores.
+"""Tests for handoutkit.checks.readability: syllables, sentences and grade scores.
 
 The syllable word lists give dictionary counts (CMU Pronouncing Dictionary /
 Merriam-Webster).  ``KNOWN_SYLLABLES`` was used while writing the rules;
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handoutkit.readability import (
+from handoutkit.checks.readability import (
     TextStats,
     analyse,
     count_syllables,

@@ -62,9 +62,9 @@ from pypdf.generic import DecodedStreamObject
 
 from conftest import ROOT, SOURCE, TOPIC
 from handoutkit.build import BuildOptions, make_build_theme, render_handout
-from handoutkit.load import load_project
-from handoutkit.model import Topic
-from handoutkit.preview import render_pages
+from handoutkit.content.load import load_project
+from handoutkit.content.model import Topic
+from handoutkit.press.preview import render_pages
 
 REFERENCES = ROOT / "tests" / "visual"
 RESULTS = ROOT / "tests" / "results"
@@ -451,7 +451,7 @@ def test_preview_dest_and_paper(tmp_path):
 
 
 def test_contact_sheet_is_deterministic_and_sized(built):
-    from handoutkit.preview import GAP, contact_sheet, png_bytes
+    from handoutkit.press.preview import GAP, contact_sheet, png_bytes
 
     pdf = built["booklet.pdf"]
     sheet = contact_sheet(pdf, max_pages=3, height_px=120)

@@ -32,18 +32,18 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 import yaml
 
-from handoutkit import colors
+from handoutkit.render import colors
 from handoutkit.errors import ContentError, ContentErrors, Location, plural
-from handoutkit.model import (
+from handoutkit.content.model import (
     Brand, Bullets, Callout, Colors, Figure, HabitGroup, Handout, Paragraph, Project, RedFlagGroup,
     SectionRef, Terms, Text, Topic,
 )
-from handoutkit.readability import analyse, split_sentences, strip_markup, words
-from handoutkit.schema import INVALID, TAG, Context, Field, Int, Record, Spec, Str, describe
-from handoutkit.yamlsource import compose_file, display_path
+from handoutkit.checks.readability import analyse, split_sentences, strip_markup, words
+from handoutkit.content.schema import INVALID, TAG, Context, Field, Int, Record, Spec, Str, describe
+from handoutkit.content.yamlsource import compose_file, display_path
 
 if TYPE_CHECKING:  # styles imports reportlab; only the brand check needs it, at run time
-    from handoutkit.styles import Theme
+    from handoutkit.render.styles import Theme
 
 __all__ = [
     "CheckConfig",
@@ -671,7 +671,7 @@ def _check_brand(brand: Brand, config: CheckConfig, theme: Optional[Theme]) -> t
     row["contrast"] = contrast_rows
     findings += contrast_findings
     if theme is None:
-        from handoutkit.styles import make_theme  # reportlab: only when fonts are checked
+        from handoutkit.render.styles import make_theme  # reportlab: only when fonts are checked
 
         try:
             theme = make_theme(brand)
@@ -695,7 +695,7 @@ def _check_brand(brand: Brand, config: CheckConfig, theme: Optional[Theme]) -> t
 def _check_contrast(brand: Brand, config: CheckConfig) -> tuple[list[dict], list[Finding]]:
     # Computed from the brand's colours, not from a theme: make_theme refuses a
     # low-contrast brand, and this check must report that, not crash on it.
-    from handoutkit.styles import contrast_pairs
+    from handoutkit.render.styles import contrast_pairs
 
     rows, findings = [], []
     for pair in contrast_pairs(brand):

@@ -6,7 +6,7 @@ constructing Python objects, so no tag can run code; it refuses anchors and
 aliases (which allow exponential "billion laughs" documents); and it turns
 every syntax error into one :class:`ContentError` with file, line and column.
 Interpreting scalars (YAML 1.1's ``no`` → False, ``1:30`` → 90) is left to
-:mod:`handoutkit.schema`, which knows what type each field expects.
+:mod:`handoutkit.content.schema`, which knows what type each field expects.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ Both halves of every side are upright, so the user prints duplex with
 "flip on short edge".
 
 **Print-shop pages.**  Logical pages with a TrimBox smaller than the page
-(as :func:`handoutkit.marks.add_print_marks` makes them: bleed and crop
+(as :func:`handoutkit.press.marks.add_print_marks` makes them: bleed and crop
 marks around the trim) are placed by their TrimBox instead of their
 MediaBox.  On each sheet side the two trims meet at the spine with no bleed
 between them: each page is clipped at its trim on the spine side (by
@@ -61,9 +61,9 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from handoutkit import marks
+from handoutkit.press import marks
 from handoutkit.errors import BuildError
-from handoutkit.marks import Box
+from handoutkit.press.marks import Box
 
 #: A position on one side of a sheet: a 1-based logical page, or None for a blank pad.
 Slot = Optional[int]

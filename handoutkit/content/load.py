@@ -1,7 +1,7 @@
 """Loading a source folder (brand + topics) into a validated :class:`Project`.
 
 This is the only module that reads content files.  It composes each YAML
-file, converts it with the declarations in :mod:`handoutkit.content_schema`,
+file, converts it with the declarations in :mod:`handoutkit.content.content_schema`,
 then checks what spans files: section files against the topic's list,
 handout compositions against sections and layouts, unique exercise ids.
 Every problem found is collected and raised together as
@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Iterable, Mapping, Optional
 
 
-from handoutkit import content_schema as cs
+from handoutkit.content import content_schema as cs
 from handoutkit.errors import ContentError, ContentErrors, HandoutError, Location
-from handoutkit.model import (
+from handoutkit.content.model import (
     Brand, Handout, HabitGroup, Project, RedFlagGroup, Section, SectionRef, Topic,
 )
-from handoutkit.schema import INVALID, Spec, did_you_mean
-from handoutkit.yamlsource import compose_file, display_path
+from handoutkit.content.schema import INVALID, Spec, did_you_mean
+from handoutkit.content.yamlsource import compose_file, display_path
 
 # Which section kinds each layout can show.  Declared here (not imported from
 # layouts/) so validating content never needs reportlab.

@@ -1,6 +1,6 @@
 """The bundled fonts: registration with reportlab and glyph coverage.
 
-Only fonts shipped in ``handoutkit/fonts/`` are ever used, and every one is
+Only fonts shipped in ``handoutkit/data/fonts/`` are ever used, and every one is
 embedded (as a subset) in the PDFs: no host fonts, no base-14 Helvetica.
 Atkinson Hyperlegible (Braille Institute, SIL OFL) is the text face, made for
 low-vision readers; DejaVu Sans (Bitstream Vera licence) covers symbols it
@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-FONT_DIR = Path(__file__).resolve().parent / "fonts"
+FONT_DIR = Path(__file__).resolve().parents[1] / "data" / "fonts"
 
 BODY = "Atkinson"
 BODY_BOLD = "Atkinson-Bold"

@@ -1,6 +1,6 @@
 """Pre-serialised PDF objects and a small PDF writer, for personalised sheets at batch speed.
 
-reportlab lays out each part of a sheet once (see :mod:`handoutkit.personal`);
+reportlab lays out each part of a sheet once (see :mod:`handoutkit.personal.sheets`);
 this module keeps the result as PDF objects already turned into bytes, so a
 sheet is written by joining bytes instead of parsing and re-serialising
 objects with pypdf for every patient.
@@ -262,7 +262,7 @@ class StampFonts:
     """
 
     def __init__(self) -> None:
-        from handoutkit import fonts
+        from handoutkit.render import fonts
 
         fonts.register()
         body = sorted(fonts.charset(fonts.BODY))
@@ -304,7 +304,7 @@ def _symbol_font(chars: tuple[int, ...]) -> StampFont:
     # The key is the characters themselves: in this process's memory only.  The subset tag must
     # differ between subsets in one file (viewers may merge fonts of the same name); it is made
     # from the characters, which the subset's own ToUnicode map lists anyway.
-    from handoutkit import fonts
+    from handoutkit.render import fonts
 
     digest = hashlib.sha256(repr(chars).encode()).digest()
     tag = "".join(chr(65 + b % 26) for b in digest[:6])
@@ -336,7 +336,7 @@ def _widths() -> dict:
 def _char_width(char: str) -> float:
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    from handoutkit import fonts
+    from handoutkit.render import fonts
 
     char = " " if char == "\u00a0" else char
     font = fonts.BODY if ord(char) in fonts.charset(fonts.BODY) else fonts.SYMBOL

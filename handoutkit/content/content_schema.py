@@ -1,9 +1,9 @@
 """The content format, declared once: brand, topic, section, exercise and handout files.
 
-These declarations drive validation (:mod:`handoutkit.load`) and the
+These declarations drive validation (:mod:`handoutkit.content.load`) and the
 generated reference page ``docs/content-format.md`` (:func:`reference_markdown`).
 To add a field: declare it here, add it to the dataclass in
-:mod:`handoutkit.model`, and regenerate the docs with ``handout docs``.
+:mod:`handoutkit.content.model`, and regenerate the docs with ``handout docs``.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from typing import Any, Callable, Optional
 
 import yaml
 
-from handoutkit import assets
-from handoutkit.model import (
+from handoutkit.content import assets
+from handoutkit.content.model import (
     PAPER_SIZES, SECTION_KINDS, Brand, Bullets, Callout, Colors, Dose, Exercise, Figure, Habit,
     HabitGroup, Paragraph, RedFlagGroup, Term, Terms,
 )
-from handoutkit.schema import (
+from handoutkit.content.schema import (
     INVALID, Bool, Choice, Context, Date, Field, Int, ListOf, OneOf, Record, Spec, Str, StrOrRecord, did_you_mean,
 )
 

@@ -4,7 +4,7 @@ A plan comes from one of three places, each validated with errors that say
 where the problem is:
 
 * a YAML file (``handout sheet --plan plan.yaml``), converted with the
-  declared-schema mechanism of :mod:`handoutkit.schema`, so errors read
+  declared-schema mechanism of :mod:`handoutkit.content.schema`, so errors read
   ``plan.yaml:4:5: exercises[2].dose.sets: must be at most 20, got 30``;
 * command-line options (``--exercise``, ``--dose``, ``--patient`` ...), whose
   errors name the option;
@@ -46,12 +46,12 @@ from typing import Optional, Sequence
 
 import yaml
 
-from handoutkit import fonts
+from handoutkit.render import fonts
 from handoutkit.errors import ContentError, ContentErrors, HandoutError, Location
-from handoutkit.model import Dose, Exercise, Topic
-from handoutkit import schema as _schema
-from handoutkit.schema import INVALID, Context, Field, Int, ListOf, Record, Spec, StrOrRecord, describe
-from handoutkit.yamlsource import compose_file, display_path
+from handoutkit.content.model import Dose, Exercise, Topic
+from handoutkit.content import schema as _schema
+from handoutkit.content.schema import INVALID, Context, Field, Int, ListOf, Record, Spec, StrOrRecord, describe
+from handoutkit.content.yamlsource import compose_file, display_path
 
 ID_PATTERN = r"[a-z0-9]+(-[a-z0-9]+)*"
 DOSE_KEYS = ("sets", "reps", "hold_seconds", "times_per_day")

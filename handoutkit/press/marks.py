@@ -24,7 +24,7 @@ Y and K), so they show on each separation the shop makes and line up across
 them.  They start outside the bleed and never enter it: a mark inside the
 bleed would be printed over the colour band and survive a slightly loose cut.
 
-The same geometry is used by :mod:`handoutkit.impose` for imposed sheets,
+The same geometry is used by :mod:`handoutkit.press.impose` for imposed sheets,
 which also get a fold mark at the spine (see :func:`fold_mark_lines`).
 
 Pure pypdf, no reportlab: it works on any PDF.  The output is deterministic:
@@ -50,7 +50,7 @@ from pypdf.generic import (
     RectangleObject,
 )
 
-from handoutkit import styles
+from handoutkit.render import styles
 from handoutkit.errors import BuildError
 
 MM = 72 / 25.4

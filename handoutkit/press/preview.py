@@ -180,7 +180,7 @@ def write_previews(source: Path, out: Path, topics: Optional[Iterable[str]] = No
     reading grade) are not run: a preview is for looking, ``build`` is the gate.
     """
     from handoutkit.build import BuildOptions, check_glyphs, make_build_theme, render_handout
-    from handoutkit.load import load_project
+    from handoutkit.content.load import load_project
 
     _pdfium()  # fail early, before laying anything out, if the renderer is missing
     options = options or BuildOptions()

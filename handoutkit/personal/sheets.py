@@ -9,7 +9,7 @@ clinic day must be fast, so the work is split by what changes how often:
    dose, number), the write-in blanks, the red-flag box, the furniture of
    "page 2 of 3"... is a flowable from :mod:`layouts.exercise_sheet`,
    measured once (``wrap``) and drawn once on its own page of a *library*
-   PDF, which becomes Form XObjects (:class:`handoutkit.pdfparts.Library`).
+   PDF, which becomes Form XObjects (:class:`handoutkit.press.pdfparts.Library`).
    Parts of one library share its font subsets.
 2. **Layout** (once per selection): the parts are paginated with the rules of
    reportlab's frames as the standard sheet uses them (space before/after
@@ -17,7 +17,7 @@ clinic day must be fast, so the work is split by what changes how often:
    kept with the red-flag box); a page is a list of placed forms.  The blank
    positions come from anchors drawn inside the write-in part.
 3. **Stamp** (once per patient): the fields are written at the blanks with
-   :class:`handoutkit.pdfparts.StampFonts` (the body font complete, so any
+   :class:`handoutkit.press.pdfparts.StampFonts` (the body font complete, so any
    name has its glyphs) and the sheet's bytes are joined from pre-serialised
    objects: no layout, no parsing.
 
@@ -34,11 +34,11 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import BinaryIO, Iterable, Optional, Sequence
 
-from handoutkit import pdfparts
+from handoutkit.press import pdfparts
 from handoutkit.errors import FitError, HandoutError
-from handoutkit.model import Handout, Topic
-from handoutkit.plans import Patient, Selection, make_dose
-from handoutkit.styles import Theme
+from handoutkit.content.model import Handout, Topic
+from handoutkit.personal.plans import Patient, Selection, make_dose
+from handoutkit.render.styles import Theme
 
 PAD = 6.0  # room around a part on its library page: borders are drawn half outside their box
 CHUNK = 64  # parts per library PDF (fixed, so the output does not depend on --jobs)
@@ -298,7 +298,7 @@ class SheetMaker:
         """Draw parts, one per page, into a library PDF (safe to run in a forked worker)."""
         from reportlab.pdfgen.canvas import Canvas
 
-        from handoutkit import fonts
+        from handoutkit.render import fonts
 
         buffer = io.BytesIO()
         canvas = Canvas(buffer, pagesize=self.furniture.page_size, invariant=1, pageCompression=1,
@@ -518,7 +518,7 @@ class SheetMaker:
         libraries = {library for _, xobjects in template.pages for _, library, _ in xobjects}
         if libraries <= self.checked_libraries:
             return
-        from handoutkit import pdfcheck
+        from handoutkit.checks import pdfcheck
 
         pdfcheck.check_print_ready(self.sheet_pdf(template, patient), label=f"{self.topic.id} exercise plan")
         self.checked_libraries |= libraries

@@ -22,8 +22,8 @@ from typing import Any, Callable, Optional, Sequence
 import yaml
 
 from handoutkit.errors import ContentError, Location, plural
-from handoutkit.model import Text
-from handoutkit.yamlsource import mark_location
+from handoutkit.content.model import Text
+from handoutkit.content.yamlsource import mark_location
 
 TAG = "tag:yaml.org,2002:"
 INVALID = object()  # a value that failed validation; its error is already recorded

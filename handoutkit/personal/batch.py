@@ -9,7 +9,7 @@ Both check everything before writing anything they will not keep:
   by row number and column; with ``strict`` any bad row fails the run and
   nothing is written.
 
-Work is split as :mod:`handoutkit.personal` describes: parts are laid out
+Work is split as :mod:`handoutkit.personal.sheets` describes: parts are laid out
 once, each distinct selection is paginated once, and each patient costs a
 stamp.  ``jobs`` > 1 spreads the part rendering and, for a folder of files,
 the writing over forked processes; the files are the same whatever ``jobs``
@@ -33,10 +33,10 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Optional
 
 from handoutkit.errors import ContentError, ContentErrors, HandoutError, Location, plural
-from handoutkit.model import Project, Topic
-from handoutkit.personal import NOTE_LINES, SheetMaker, StackWriter, pick_handout
-from handoutkit.plans import BatchRow, Plan, RowProblem, read_batch, resolve
-from handoutkit.styles import Theme
+from handoutkit.content.model import Project, Topic
+from handoutkit.personal.sheets import NOTE_LINES, SheetMaker, StackWriter, pick_handout
+from handoutkit.personal.plans import BatchRow, Plan, RowProblem, read_batch, resolve
+from handoutkit.render.styles import Theme
 
 ROW_NAME = "exercise-sheet-row-{number:0{width}d}.pdf"
 ROW_PATTERN = re.compile(r"exercise-sheet-row-\d+\.pdf")
@@ -58,7 +58,7 @@ def _fork_context():
 
 
 def find_topic(project: Project, name: Optional[str]) -> Topic:
-    from handoutkit.plans import did_you_mean
+    from handoutkit.personal.plans import did_you_mean
 
     ids = [t.id for t in project.topics]
     if name is None:
@@ -174,7 +174,7 @@ class BatchResult:
 def check_batch(project: Project, csv_path: Path, theme: Theme, topic_name: Optional[str] = None,
                 handout: Optional[str] = None) -> BatchJob:
     """Read and check every row; lay out each distinct selection (no drawing yet)."""
-    from handoutkit.yamlsource import display_path
+    from handoutkit.content.yamlsource import display_path
 
     shown = display_path(Path(csv_path))
     rows, problems = read_batch(Path(csv_path))

@@ -450,6 +450,6 @@ def check_print_ready(pdf: PdfSource, *, label: str) -> None:
         raise BuildError(
             f"{label}: not print-ready: {plural(len(problems), 'font')} "
             f"must be embedded and not standard-14: {'; '.join(problems)}",
-            hint="register a bundled font from handoutkit/fonts and use it for every style; "
+            hint="register a bundled font from handoutkit/data/fonts and use it for every style; "
             "reportlab's built-in Helvetica/Times/Courier are never embedded",
         )

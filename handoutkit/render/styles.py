@@ -22,9 +22,11 @@ from dataclasses import dataclass, field
 from typing import Optional
 from xml.sax.saxutils import escape
 
-from handoutkit import clock, colors, fonts
+from handoutkit import clock
+
+from handoutkit.render import colors, fonts
 from handoutkit.errors import ContentError, ContentErrors, Location
-from handoutkit.model import Brand, Text
+from handoutkit.content.model import Brand, Text
 
 MM = 72 / 25.4
 INCH = 72.0

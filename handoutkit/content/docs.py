@@ -1,19 +1,19 @@
 """Generate ``docs/content-format.md`` from the declared schema.
 
 The reference page is never written by hand: it is rendered from the same
-:mod:`handoutkit.content_schema` declarations that validate content, so the
+:mod:`handoutkit.content.content_schema` declarations that validate content, so the
 two cannot drift apart (a test checks the committed page is current).
 Regenerate with ``handout docs --write``.
 """
 
 from __future__ import annotations
 
-from handoutkit import content_schema as cs
-from handoutkit.schema import ListOf, OneOf, Record, Spec, StrOrRecord
+from handoutkit.content import content_schema as cs
+from handoutkit.content.schema import ListOf, OneOf, Record, Spec, StrOrRecord
 
 HEADER = """# Content format reference
 
-Generated from `handoutkit/content_schema.py` by `handout docs --write`; do not edit by hand.
+Generated from `handoutkit/content/content_schema.py` by `handout docs --write`; do not edit by hand.
 
 Text fields are patient-facing: they may use `**bold**` and the placeholders
 {placeholders}, filled from the brand. Write dates as `2026-11-26`. Quote text that YAML could misread
@@ -51,7 +51,7 @@ def reference_markdown() -> str:
     placeholders = ", ".join(f"`{{{p}}}`" for p in cs.PLACEHOLDERS)
     out = [HEADER.format(placeholders=placeholders)]
     seen: set[int] = set()
-    from handoutkit.checks import CHECKS_FILE  # the health-check thresholds file
+    from handoutkit.checks.health import CHECKS_FILE  # the health-check thresholds file
 
     files = dict(cs.FILE_SPECS)
     files["checks.yaml"] = CHECKS_FILE

@@ -1,0 +1,1 @@
+"""Checks stage: health-literacy checks on content and preflight checks on finished PDFs."""

@@ -1,0 +1,1 @@
+"""Personal stage: per-patient plans, sheets stamped on cached pages, and batches."""

@@ -1,0 +1,1 @@
+"""Press stage: finished PDFs made print-ready (marks, bleed, imposition), the small PDF writer, previews."""
