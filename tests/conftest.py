@@ -35,3 +35,7 @@ def content(tmp_path) -> Path:
     target = tmp_path / "handouts"
     shutil.copytree(SOURCE, target)
     return target
+
+
+# Real-browser fixtures (Chromium + Playwright + axe-core), shared by the web and HTML tests.
+from browser_support import browser  # noqa: E402,F401  (a fixture, imported to register it)
