@@ -114,11 +114,12 @@ def render_handout(topic: Topic, handout: Handout, theme: Theme,
         print_label = f"{topic.id}/{handout.name}-print{options.suffix()}.pdf"
         pdfcheck.check_print_ready(imposed, label=print_label)
         sheets = (rendered.pages + 3) // 4
-        note = f"{plural(sheets, 'sheet')}: print double-sided, flip on short edge"
+        labels = theme.labels  # the reminder is in the booklet's language, like everything printed
+        note = labels.text("print_reminder", sheets=labels.count("sheets", sheets))
         if options.print_marks:
-            note += "; trim at the crop marks"
+            note += "; " + labels["trim_reminder"]
         if creep_mm:
-            note += f"; creep {creep_mm:g} mm per sheet"
+            note += "; " + labels.text("creep_note", mm=labels.number(creep_mm))
         # A print-shop sheet is trimmed to the two pages; an office sheet is the paper.
         size = (2 * rendered.page_size[0], rendered.page_size[1]) if options.print_marks else (sheet_h, sheet_w)
         files.append(BuiltFile(topic.id, handout.name + "-print", Path(print_label), imposed, sheets * 2,
@@ -126,13 +127,16 @@ def render_handout(topic: Topic, handout: Handout, theme: Theme,
     return files
 
 
-def make_build_theme(project: Project, options: BuildOptions) -> Theme:
-    """The theme for a build: the brand with the options' paper, print size and colour mode."""
+def make_build_theme(project: Project, options: BuildOptions, language: str = "en") -> Theme:
+    """The theme for a build: the brand with the options' paper, print size and colour mode.
+
+    ``language`` (a topic's) picks the printed labels and hyphenation.
+    """
     paper = options.paper
     if paper is not None and paper not in PAPER:
         raise HandoutError(f"unknown paper size {paper!r}", f"use one of: {', '.join(PAPER)}")
     return make_theme(project.brand, paper, large_print=options.large_print, grayscale=options.grayscale,
-                      bleed=BLEED if options.print_marks else 0.0)
+                      bleed=BLEED if options.print_marks else 0.0, language=language)
 
 
 def run_health_checks(project: Project, source: Path, strict: bool = False, today: Optional[date] = None,
@@ -174,7 +178,8 @@ def build(source: Path, out: Path, topics: Optional[Iterable[str]] = None,
     options = options or BuildOptions()
     if paper is not None:
         options = replace(options, paper=paper)
-    theme = make_build_theme(project, options)
+    themes = {language: make_build_theme(project, options, language)
+              for language in sorted({topic.language for topic in project.topics})}
     wanted = list(handouts or [])
     known = sorted({h.name for t in project.topics for h in t.handouts})
     for name in wanted:
@@ -184,7 +189,7 @@ def build(source: Path, out: Path, topics: Optional[Iterable[str]] = None,
     for topic in project.topics:
         for handout in topic.handouts:
             if not wanted or handout.name in wanted:
-                files += render_handout(topic, handout, theme, options)
+                files += render_handout(topic, handout, themes[topic.language], options)
     write_files(Path(out), files, warn)
     return files
 
