@@ -19,6 +19,11 @@ region with its heading, and every content picture is a ``figure`` with the
 content's alt text.  The cover picture and the logo carry no information the
 text does not, so they are marked decorative (``alt=""``: artifacts in the PDF).
 
+Every word the edition prints beyond the content (the cover's kicker, dose
+table heads, weekday heads, link labels) comes from the theme's per-language
+label table (:mod:`handoutkit.render.labels`, keys ``html_*`` for the words
+only this edition uses), so a Spanish topic gets a Spanish page.
+
 Colours and type sizes come from the theme, so the grayscale and large-print
 editions have HTML twins too.  Print CSS (``@page``) sets the paper, margins
 and print colours; it serves a browser's "Print" and the tagged PDF alike.
@@ -42,20 +47,6 @@ from layouts import RenderJob
 
 TEMPLATES = Path(__file__).resolve().parent / "html"
 
-# Labels the HTML edition prints beyond the content.  Kept in one table so the
-# per-language label tables (issue 11) can replace it in one place.
-LABELS = {
-    "patient_information": "Patient information",
-    "contents": "What is in this booklet",
-    "about_booklet": "About this booklet",
-    "about_handout": "About this handout",
-    "sets": "Sets", "reps": "Reps", "hold": "Hold", "times_a_day": "Times a day",
-    "dose": "How much", "no_hold": "none", "seconds": "s", "tip": "Tip:",
-    "habit": "Habit", "days": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-    "phone": "Phone", "website": "Website", "email": "Email", "page": "Page", "of": "of",
-    "video": "Video",
-}
-
 # Characters the CSS itself may draw (list numbers and bullets, page counters),
 # always kept in the embedded font subsets.
 _CSS_CHARS = "0123456789•.–·: "
@@ -70,7 +61,7 @@ def render_html(job: RenderJob) -> str:
     theme = job.theme
     template = env.get_template(f"{job.handout.layout}.html.j2")
     page = template.render(
-        job=job, topic=job.topic, handout=job.handout, brand=theme.brand, theme=theme, labels=LABELS,
+        job=job, topic=job.topic, handout=job.handout, brand=theme.brand, theme=theme, labels=theme.labels,
         title=job.title, lang=job.topic.language, md=lambda text: _markup(theme.fill, text),
         image=_image_uri, css=_css_values(job), review_line=_review_line(job), short_url=_short_url,
         fonts_mark=Markup(_FONTS_MARK),

@@ -72,7 +72,7 @@ def to_pdfa(data: bytes, label: str) -> bytes:
 
 
 def _uses_cmyk(pdf) -> bool:
-    """Whether any page, or a form or picture it uses, draws in DeviceCMYK."""
+    """Whether any page, or a form or picture it uses, draws in DeviceCMYK (or a CMYK-based colour space)."""
     import pikepdf
 
     seen: set[tuple] = set()
@@ -82,6 +82,11 @@ def _uses_cmyk(pdf) -> bool:
             if str(operator) in ("k", "K"):
                 return True
             if str(operator) in ("cs", "CS") and operands and str(operands[0]) == "/DeviceCMYK":
+                return True
+        for space in ((resources or {}).get("/ColorSpace") or {}).values():
+            # a Separation or DeviceN with a CMYK alternate (the registration colour) counts too
+            if space == "/DeviceCMYK" or (isinstance(space, pikepdf.Array)
+                                          and any(item == "/DeviceCMYK" for item in space)):
                 return True
         for xobject in ((resources or {}).get("/XObject") or {}).values():
             if xobject.objgen in seen:

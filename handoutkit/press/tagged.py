@@ -72,6 +72,9 @@ def render_tagged_pdf(html: str, label: str, created: Optional[datetime] = None)
                 raise Refused(url)
             return super().fetch(url, headers)
 
+    if "@font-face" not in html:  # with no font at all, Pango may crash the process instead of failing
+        raise BuildError(f"{label}: the HTML declares no bundled font (@font-face)",
+                         "render it from layouts/html_edition.py, which embeds them")
     if created is not None:
         stamp = created.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         html = html.replace("</title>", f'</title>\n<meta name="dcterms.created" content="{stamp}">'
