@@ -414,9 +414,9 @@ def habit_grid(theme: Theme, section: Section, width: float, row_height: float,
 
 def _habits_source(job: RenderJob) -> tuple[Location, str]:
     """Where to point when the checklist does not fit: the habits section(s), which set its length."""
-    habits = [ref.section for ref in job.handout.sections if ref.section.kind == "habits"]
-    if habits:
-        return habits[0].where, "section " + ", ".join(s.id for s in habits)
+    habits = [ref.section for ref in job.handout.sections if ref.section.kind == "habits" and not ref.short]
+    if habits:  # the 'groups:' line: the habits set the checklist's length
+        return habits[0].groups_where, "section " + ", ".join(s.id for s in habits)
     return job.handout.where, f"handout {job.handout.name}"
 
 
