@@ -187,7 +187,7 @@ def bullets(theme: Theme, items: Iterable[str], style: str = "bullet", numbered:
 def block_flowables(theme: Theme, block: Block, width: float) -> list[Flowable]:
     """One content block as flowables."""
     if isinstance(block, ParagraphBlock):
-        return [para(theme, block.text, "body")]
+        return [para(theme, chunk, "body") for chunk in text_chunks(str(block.text))]
     if isinstance(block, Bullets):
         return [bullets(theme, block.items), Spacer(1, 4)]
     if isinstance(block, Terms):
@@ -237,6 +237,44 @@ class _LeadIn:
 
     def __init__(self, content: Flowable) -> None:
         self.content = content
+
+
+CHUNK_CHARS = 1500  # about a third of a booklet page of body text
+
+
+def text_chunks(text: str, limit: int = CHUNK_CHARS) -> list[str]:
+    """Very long text as pieces of at most about ``limit`` characters, cut between sentences (else words).
+
+    reportlab re-wraps what is left of a paragraph at every page break, so
+    one paragraph of n characters costs about n² (100 KB: 13.5 s; 400 KB:
+    219 s and 426 MB).  Consecutive pieces print as consecutive paragraphs;
+    the cost becomes linear.  ``**bold**`` open at a cut is closed and
+    reopened so each piece's markup is balanced.  Ordinary paragraphs are
+    returned whole.
+    """
+    if len(text) <= limit:
+        return [text]
+    pieces: list[str] = []
+    rest = text
+    bold = False
+    while rest:
+        if len(rest) <= limit:
+            cut = len(rest)
+        else:
+            window = rest[:limit]
+            cut = max(window.rfind(". "), window.rfind("? "), window.rfind("! "))
+            cut = cut + 1 if cut >= limit // 2 else window.rfind(" ")
+            if cut < limit // 2:
+                cut = limit  # no space at all: cut inside the "word"
+        piece, rest = rest[:cut].strip(), rest[cut:].lstrip()
+        if bold:
+            piece = "**" + piece
+        bold = piece.count("**") % 2 == 1
+        if bold:
+            piece += "**"
+        if piece.strip("*"):
+            pieces.append(piece)
+    return pieces
 
 
 def callout(theme: Theme, block: Callout, width: float) -> Table:
