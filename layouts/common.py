@@ -42,7 +42,7 @@ class HandoutDoc(BaseDocTemplate):
     """A doc template with reproducible output, full metadata and located layout errors."""
 
     def __init__(self, buffer: io.BytesIO, job: RenderJob, pagesize: tuple[float, float], **kwargs) -> None:
-        brand = job.theme.brand
+        brand, labels = job.theme.brand, job.theme.labels
         # The font every page's content stream opens with (no text is drawn in
         # it): the theme's smallest size, so no Tf anywhere is below the edition's minimum.
         initial = max(12.0, job.theme.min_font_size) if job.theme.styles else 12.0
@@ -52,9 +52,9 @@ class HandoutDoc(BaseDocTemplate):
         # (make_theme has already refused a malformed value, before any rendering.)
         super().__init__(
             buffer, pagesize=pagesize, invariant=1, title=job.title, author=str(brand.name),
-            subject=f"{job.topic.title}: patient information from {brand.name}",
+            subject=labels.text("subject", title=job.topic.title, clinic=brand.name),
             creator="handoutkit", producer="handoutkit (reportlab)", lang=job.topic.language,
-            keywords=f"patient education, {job.topic.id}, version {job.topic.version}",
+            keywords=labels.text("keywords", topic=job.topic.id, version=job.topic.version),
             initialFontName=fonts.BODY, initialFontSize=initial, initialLeading=round(initial * 1.3, 1),
             displayDocTitle=1, **kwargs)
         self.job = job
@@ -390,11 +390,8 @@ def draw_picture(canvas, path: Path, x: float, y: float, max_width: float, max_h
 # ----------------------------------------------------------------------------- red flags
 
 
-URGENCY_LABEL = {"emergency": "Emergency", "urgent": "Same day", "soon": "Soon"}
-
-
 def red_flag_box(theme: Theme, section: Section, width: float, short: bool = False,
-                 titled: bool = True) -> Flowable:
+                 titled: bool = True) -> Table:
     """The 'when to get help' box: a bold band in the accent colour over grouped signs.
 
     ``short`` gives the one-paragraph version (the section's summary).
@@ -442,11 +439,12 @@ def dose_table(theme: Theme, dose: Dose, width: float) -> Table:
 
     One row when the four cells fit the width (two rows of two when they do
     not, in large print on a narrow page); the cells leave room to circle or
-    write over a value by hand.
+    write over a value by hand.  Labels in the theme's language.
     """
-    hold = f"{dose.hold_seconds} s" if dose.hold_seconds else "–"
-    head = ["Sets", "Reps", "Hold", "Times a day"]
-    values = [str(dose.sets), str(dose.reps), hold, str(dose.times_per_day)]
+    labels = theme.labels
+    hold = labels.text("seconds", n=labels.number(dose.hold_seconds)) if dose.hold_seconds else labels["no_hold"]
+    head = [labels["sets"], labels["reps"], labels["hold"], labels["times_a_day"]]
+    values = [labels.number(dose.sets), labels.number(dose.reps), hold, labels.number(dose.times_per_day)]
     pt = theme.pt
     cell = theme.style("cell")
     texts = [f"{h} <b>{v}</b>" for h, v in zip(head, values)]
@@ -496,7 +494,7 @@ class ContinuedTitle(Flowable):
     def __init__(self, theme: Theme, name: str, style: str = "h3") -> None:
         super().__init__()
         self.first = para(theme, name, style)
-        self.again = para(theme, f"{name} (continued)", style)
+        self.again = para(theme, theme.labels.text("group_continued", title=name), style)
         self.drawn = False
 
     def wrap(self, available_width, available_height):
@@ -539,7 +537,7 @@ def exercise_card(theme: Theme, exercise: Exercise, width: float, number: Option
     purpose = para(card_theme, exercise.purpose, "small")
     steps = bullets(card_theme, exercise.steps, style="small", numbered=True)
     side = inner - picture_width - gap
-    tip = [para(card_theme, f"**Tip:** {exercise.tip}", "small")]
+    tip = [para(card_theme, tip_text(theme, exercise), "small")]
     if side >= pt(220):
         body = grid([[pic, [purpose, steps, Spacer(1, pt(4)), dose_table(theme, exercise.dose, side)]]],
                     [picture_width + gap, side])
@@ -597,6 +595,11 @@ class Whole(Flowable):
 
     def draw(self):
         self.content.drawOn(self.canv, 0, 0)
+
+
+def tip_text(theme: Theme, exercise: Exercise) -> str:
+    """"**Tip:** ..." in the theme's language (content markup)."""
+    return f"**{theme.labels['tip']}** {exercise.tip}"
 
 
 def grid(rows: list, widths: list[float]) -> Table:
@@ -668,9 +671,18 @@ def footer_text(theme: Theme, job: RenderJob) -> str:
 
 
 def review_line(job: RenderJob) -> str:
-    topic = job.topic
-    return (f"Version {topic.version}. Reviewed {topic.last_reviewed:%B %Y}. "
-            f"Next review due {topic.review_due:%B %Y}.")
+    """"Version 1.0. Reviewed November 2026. Next review due November 2028.", in the theme's language."""
+    topic, labels = job.topic, job.theme.labels
+    return labels.text("review_line", version=topic.version, reviewed=labels.month_year(topic.last_reviewed),
+                       due=labels.month_year(topic.review_due))
+
+
+def page_label(theme: Theme, page: int, total: Optional[int]) -> str:
+    """"Page 1 of 2" (or "Page 1" while the total is not known), in the theme's language."""
+    labels = theme.labels
+    if total:
+        return labels.text("page_of", page=labels.number(page), total=labels.number(total))
+    return labels.text("page", page=labels.number(page))
 
 
 def draw_para(canvas, theme: Theme, text: str, style: str, x: float, top: float, width: float,
