@@ -23,7 +23,7 @@ from handoutkit.render import fonts
 from handoutkit.press import impose
 
 from handoutkit.checks import pdfcheck
-from handoutkit.errors import BuildError, ContentError, ContentErrors, HandoutError, plural
+from handoutkit.errors import BuildError, ContentError, ContentErrors, FitError, FitErrors, HandoutError, plural
 from handoutkit.content.load import load_project
 from handoutkit.content.model import Handout, Project, Topic, iter_texts
 from handoutkit.content.schema import did_you_mean
@@ -235,10 +235,16 @@ def build(source: Path, out: Path, topics: Optional[Iterable[str]] = None,
         if name not in known:
             raise HandoutError(f"no handout named {name!r}", did_you_mean(name, known) or f"handouts: {', '.join(known)}")
     files: list[BuiltFile] = []
+    misfits: list[FitError] = []  # every handout that does not fit is reported, then nothing is written
     for topic in project.topics:
         for handout in topic.handouts:
             if not wanted or handout.name in wanted:
-                files += render_handout(topic, handout, themes[topic.language], options)
+                try:
+                    files += render_handout(topic, handout, themes[topic.language], options)
+                except FitError as exc:
+                    misfits.append(exc)
+    if misfits:
+        raise FitErrors(misfits)
     write_files(Path(out), files, warn)
     return files
 
