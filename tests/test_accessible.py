@@ -387,3 +387,27 @@ def test_weasyprint_reads_the_whole_stylesheet(editions, caplog):
         for name in HANDOUTS:
             render_tagged_pdf(editions[f"{name}.html"].decode("utf-8"), name)
     assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
+
+
+OTHER_SOURCE = SOURCE.parent / "tests" / "topics"  # a second topic of another shape (no cover picture, 2 exercises)
+
+
+def test_a_second_topic_passes_the_same_rules(browser, tmp_path):
+    project = load_project(OTHER_SOURCE)
+    files = build(OTHER_SOURCE, tmp_path, options=BuildOptions(html=True, accessible=True))
+    by_name = {f.path.name: f.data for f in files}
+    for topic_ in project.topics:
+        links = accessibility.allowed_links(project.brand, topic_)
+        for handout in topic_.handouts:
+            html = by_name[f"{handout.name}.html"].decode("utf-8")
+            assert accessibility.html_problems(html, links, lang=topic_.language) == []
+            assert accessibility.tagged_pdf_problems(by_name[f"{handout.name}-accessible.pdf"],
+                                                     str(handout.title or topic_.title), topic_.language,
+                                                     FONT_FAMILIES) == []
+            page = browser.new_page()
+            try:
+                page.set_content(html, wait_until="load")
+                violations = run_axe(page)
+                assert violations == [], describe_violations(violations)
+            finally:
+                page.close()
