@@ -183,7 +183,7 @@ def _cards(topic, entries: Optional[list[ExerciseEntry]] = None) -> list[dict]:
                     "times_per_day": exercise.dose.times_per_day}
         cards.append({
             "id": exercise_id, "name": str(exercise.name), "purpose": str(exercise.purpose),
-            "alt": str(exercise.image_alt), "include": entry.include if entry else True,
+            "alt": str(exercise.image_alt), "include": entry.include if entry else False,
             "position": entry.position if entry else str(position),
             "dose": [{"key": key, "label": DOSE_LABELS[key], "field": dose_field(exercise_id, key),
                       "value": entry.dose.get(key, "") if entry else ("" if defaults[key] is None else str(defaults[key]))}
