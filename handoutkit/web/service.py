@@ -49,6 +49,12 @@ PAPERS = ("letter", "a4")
 THUMB_DPI = 24  # a first page about 200 px tall: enough to recognise a handout
 
 
+def _only_language(project: Project) -> str:
+    """The language of a batch whose topic the CSV names: the topics' one language, else English labels."""
+    languages = {topic.language for topic in project.topics}
+    return languages.pop() if len(languages) == 1 else "en"
+
+
 class Busy(Exception):
     """Too many builds are running or waiting: try again shortly."""
 
@@ -173,7 +179,7 @@ class Service:
         for handout in topic.handouts:
             files = self._handouts.get_or_make(
                 (key, topic_id, handout.name, options),
-                lambda: render_handout(topic, handout, make_build_theme(project, options), options))
+                lambda: render_handout(topic, handout, make_build_theme(project, options, topic.language), options))
             out += [HandoutFile(topic_id, f.handout, f) for f in files]
         return out
 
@@ -202,7 +208,7 @@ class Service:
         from handoutkit.personal.sheets import SheetMaker, pick_handout
 
         return self._makers.get_or_make((key, topic.id, options),
-                                        lambda: SheetMaker(topic, make_build_theme(project, options),
+                                        lambda: SheetMaker(topic, make_build_theme(project, options, topic.language),
                                                            pick_handout(topic)))
 
     def sheet(self, topic_id: str, plan, options: BuildOptions):
@@ -234,7 +240,7 @@ class Service:
         maker = None
         if topic_id:
             maker = self.maker(project, self.topic(project, topic_id), options, key)
-        theme = maker.theme if maker else make_build_theme(project, options)
+        theme = maker.theme if maker else make_build_theme(project, options, _only_language(project))
         return check_batch(project, Path("upload.csv"), theme, topic_name=topic_id, data=data, maker=maker)
 
     def batch_stack(self, job) -> tuple[bytes, int]:
