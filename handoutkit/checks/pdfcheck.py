@@ -359,7 +359,9 @@ def half_page_texts(pdf: PdfSource) -> list[tuple[str, str]]:
     origin on the page is tm's translation mapped through cm.  A run is
     assigned to the half its start lies in, so a line crossing the fold is
     credited to the half it starts in.  Each half's text is stripped of
-    leading and trailing whitespace.
+    leading and trailing whitespace.  Text inside form XObjects (the logical
+    pages of an imposed sheet) is placed where the form puts it (see
+    :func:`text_runs`).
     """
     reader = _reader(pdf)
     return [_split_halves(page) for page in reader.pages]
@@ -370,14 +372,66 @@ def _split_halves(page: pypdf.PageObject) -> tuple[str, str]:
     box = page.mediabox
     middle = float(box.left) + float(box.width) / 2
     halves: tuple[list[str], list[str]] = ([], [])
-
-    def visit(text: str, cm: list[float], tm: list[float], *_: Any) -> None:
-        if text:
-            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
-            halves[0 if x < middle else 1].append(text)
-
-    page.extract_text(visitor_text=visit)
+    for text, cm, tm, *_ in text_runs(page):
+        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+        halves[0 if x < middle else 1].append(text)
     return "".join(halves[0]).strip(), "".join(halves[1]).strip()
+
+
+Matrix = tuple[float, float, float, float, float, float]
+
+
+def _multiply(m: Any, n: Any) -> Matrix:
+    """``m`` then ``n``, as PDF composes matrices (row vectors: p' = p x m x n)."""
+    a, b, c, d, e, f = (float(v) for v in m)
+    g, h, i, j, k, l_ = (float(v) for v in n)
+    return (a * g + b * i, a * h + b * j, c * g + d * i, c * h + d * j, e * g + f * i + k, e * h + f * j + l_)
+
+
+def text_runs(page: pypdf.PageObject) -> list[tuple[str, Matrix, Any, Any, Any]]:
+    """Every non-empty text run of a page as (text, cm, tm, font, size), cm in *page* coordinates.
+
+    pypdf's text visitor reports the current transformation matrix of the
+    content stream the text is in; for text inside a Form XObject (an
+    imposed sheet draws each logical page as one) that is relative to the
+    form, so a run drawn on the right half would be reported at its
+    position on the logical page.  This follows ``Do`` and composes each
+    form's /Matrix and the ``cm`` in force where it is drawn.
+    """
+    runs: list[tuple[str, Matrix, Any, Any, Any]] = []
+    identity: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    # One frame per Do being drawn: [matrix from its space to the page,
+    # entered].  pypdf reports pending text of the caller at the Do itself,
+    # before any operator of the form: such text belongs to the caller.
+    frames: list[list[Any]] = []
+    resources = page.get("/Resources")
+    resources = resources.get_object() if resources is not None else None
+
+    def outer() -> Matrix:
+        return next((frame[0] for frame in reversed(frames) if frame[1]), identity)
+
+    def before(operator: bytes, operands: Any, cm: Any, tm: Any) -> None:
+        if frames and not frames[-1][1]:
+            frames[-1][1] = True
+        if operator == b"Do":
+            base = _multiply(cm, outer())
+            if not frames and operands:  # the page's own forms: their /Matrix is at hand
+                xobject = _lookup(resources, "/XObject", operands[0])
+                matrix = xobject.get("/Matrix") if isinstance(xobject, DictionaryObject) else None
+                if isinstance(matrix, ArrayObject) and len(matrix) == 6:
+                    base = _multiply(matrix, base)
+            frames.append([base, False])
+
+    def after(operator: bytes, *_: Any) -> None:
+        if operator == b"Do" and frames:
+            frames.pop()
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
+        if text:
+            runs.append((text, _multiply(cm, outer()), tm, font, size))
+
+    page.extract_text(visitor_text=visit, visitor_operand_before=before, visitor_operand_after=after)
+    return runs
 
 
 def listed_fonts(pdf: PdfSource) -> list[FontUse]:
