@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from datetime import date
-from typing import Callable, Iterable, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
 from handoutkit import clock
 
@@ -29,6 +29,9 @@ from handoutkit.content.load import load_project
 from handoutkit.content.model import Handout, Project, Topic, iter_texts
 from handoutkit.content.schema import did_you_mean
 from handoutkit.render.styles import BLEED, PAPER, Theme, make_theme
+
+if TYPE_CHECKING:
+    from handoutkit.checks.health import CheckConfig
 
 
 @dataclass(frozen=True)
@@ -84,10 +87,12 @@ def check_glyphs(project: Project) -> None:
 
 
 def render_handout(topic: Topic, handout: Handout, theme: Theme,
-                   options: BuildOptions = BuildOptions()) -> list[BuiltFile]:
+                   options: BuildOptions = BuildOptions(), min_font_size: float = 12.0) -> list[BuiltFile]:
     """Lay out one handout: its PDF, plus the imposed print version if it asks for one.
 
     Returns files with paths relative to the output folder; nothing is written.
+    Text the layout set below ``min_font_size`` (``handouts/checks.yaml``'s
+    ``min_font_size`` in a build) fails the print-ready check.
     """
     import layouts  # imported here so validation-only callers never load reportlab
     from handoutkit.press import marks
@@ -102,7 +107,7 @@ def render_handout(topic: Topic, handout: Handout, theme: Theme,
         # page by the TrimBox this sets and keeps its outer bleed, so the
         # imposed file needs no second look at the layout.
         data = marks.add_print_marks(data, bleed=theme.bleed or BLEED)
-    pdfcheck.check_print_ready(data, label=label)
+    pdfcheck.check_print_ready(data, label=label, font_sizes=rendered.font_sizes, min_font_size=min_font_size)
     files = [BuiltFile(topic.id, handout.name, Path(topic.id) / f"{stem}.pdf", data,
                        rendered.pages, rendered.page_size, rendered.note)]
     if handout.impose == "saddle-stitch":
@@ -113,7 +118,8 @@ def render_handout(topic: Topic, handout: Handout, theme: Theme,
         imposed = impose.impose_saddle_stitch(data, sheet_size=(sheet_h, sheet_w),  # landscape
                                               creep=creep_mm * MM)
         print_label = f"{topic.id}/{handout.name}-print{options.suffix()}.pdf"
-        pdfcheck.check_print_ready(imposed, label=print_label)
+        pdfcheck.check_print_ready(imposed, label=print_label, font_sizes=rendered.font_sizes,
+                                   min_font_size=min_font_size)
         sheets = (rendered.pages + 3) // 4
         note = f"{plural(sheets, 'sheet')}: print double-sided, flip on short edge"
         if options.print_marks:
@@ -137,16 +143,20 @@ def make_build_theme(project: Project, options: BuildOptions) -> Theme:
 
 
 def run_health_checks(project: Project, source: Path, strict: bool = False, today: Optional[date] = None,
-                      warn: Optional[Callable[[str], None]] = None) -> None:
+                      warn: Optional[Callable[[str], None]] = None, theme: Optional[Theme] = None,
+                      config: Optional["CheckConfig"] = None) -> None:
     """The ``handout check`` rules, as a build gate.
 
     Errors (an overdue review, low contrast) always stop the build; warnings
     (reading grade, unexplained words, review due soon) are passed to
-    ``warn`` and stop the build only when ``strict``.
+    ``warn`` and stop the build only when ``strict``.  ``theme`` is the one
+    the build lays out with (made once, see :func:`build`); ``config`` the
+    loaded ``checks.yaml``.
     """
     from handoutkit.checks.health import load_check_config, run_checks
 
-    report = run_checks(project, load_check_config(source), today or clock.build_date())
+    config = config or load_check_config(source)
+    report = run_checks(project, config, today or clock.build_date(), theme=theme)
     blocking = report.errors(strict=strict)
     if blocking:
         count = len(blocking)
@@ -169,13 +179,24 @@ def build(source: Path, out: Path, topics: Optional[Iterable[str]] = None,
     invalid, fails a health check (or, with ``strict``, warns), or any
     handout fails to lay out.  Warnings go to ``warn``.
     """
+    from handoutkit.checks.health import load_check_config
+
     project = load_project(Path(source), topics)
     check_glyphs(project)
-    run_health_checks(project, Path(source), strict=strict, today=today, warn=warn)
     options = options or BuildOptions()
     if paper is not None:
         options = replace(options, paper=paper)
-    theme = make_build_theme(project, options)
+    # The theme is made once, here, and the health checks measure the same
+    # one.  A brand that make_theme refuses (low contrast) is left to the
+    # health checks, which report it with every other problem.
+    try:
+        theme: Optional[Theme] = make_build_theme(project, options)
+    except ContentErrors:
+        theme = None
+    config = load_check_config(Path(source))
+    run_health_checks(project, Path(source), strict=strict, today=today, warn=warn, theme=theme, config=config)
+    if theme is None:
+        theme = make_build_theme(project, options)
     wanted = list(handouts or [])
     known = sorted({h.name for t in project.topics for h in t.handouts})
     for name in wanted:
@@ -185,7 +206,7 @@ def build(source: Path, out: Path, topics: Optional[Iterable[str]] = None,
     for topic in project.topics:
         for handout in topic.handouts:
             if not wanted or handout.name in wanted:
-                files += render_handout(topic, handout, theme, options)
+                files += render_handout(topic, handout, theme, options, config.min_font_size)
     write_files(Path(out), files)
     return files
 

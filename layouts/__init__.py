@@ -41,6 +41,9 @@ class RenderedPdf:
     pages: int
     page_size: tuple[float, float]
     note: Optional[str] = None  # e.g. how many notes pages were padded
+    # Every font size text was set in, as the layout drew it (common.RecordingCanvas);
+    # None when a layout does not record them.
+    font_sizes: Optional[frozenset[float]] = None
 
 
 def render(job: RenderJob) -> RenderedPdf:

@@ -188,7 +188,7 @@ def render(job: RenderJob) -> RenderedPdf:
     data = common.build_pdf(doc, story, multi_pass=True)
     pages = common.page_count(data)
     note = plural(doc.notes_added, "notes page") if doc.notes_added else None
-    return RenderedPdf(data=data, pages=pages, page_size=(width, height), note=note)
+    return RenderedPdf(data=data, pages=pages, page_size=(width, height), note=note, font_sizes=doc.font_sizes)
 
 
 def notes_heading(theme) -> tuple[Flowable, Flowable]:

@@ -53,15 +53,15 @@ def render(job: RenderJob) -> RenderedPdf:
     # like the first; the loop only guards against that ever changing.
     total: Optional[int] = None
     for _ in range(3):
-        data = _build(job, page_size, total)
+        data, sizes = _build(job, page_size, total)
         pages = common.page_count(data)
         if pages == total:
             break
         total = pages
-    return RenderedPdf(data=data, pages=pages, page_size=page_size)
+    return RenderedPdf(data=data, pages=pages, page_size=page_size, font_sizes=sizes)
 
 
-def _build(job: RenderJob, page_size: tuple[float, float], total: Optional[int]) -> bytes:
+def _build(job: RenderJob, page_size: tuple[float, float], total: Optional[int]) -> tuple[bytes, frozenset[float]]:
     # The fast personal-sheet path (handoutkit.personal.sheets) draws the same
     # Furniture, so frames and page furniture are defined once, there.
     furniture = Furniture(job)
@@ -79,7 +79,7 @@ def _build(job: RenderJob, page_size: tuple[float, float], total: Optional[int])
         PageTemplate("first", [frame(furniture.first_top, "first")], onPage=on_page, autoNextPageTemplate="later"),
         PageTemplate("later", [frame(furniture.later_top, "later")], onPage=on_page),
     ])
-    return common.build_pdf(doc, _story(job, furniture.frame_width))
+    return common.build_pdf(doc, _story(job, furniture.frame_width)), doc.font_sizes
 
 
 # ----------------------------------------------------------------------------- story
