@@ -2,16 +2,15 @@
 
 This is the library entry point every front end calls (the CLI today, a
 local web page later).  It renders every requested handout into memory
-first and writes nothing until all of them succeeded, then moves each file
-into place atomically (temporary file in the same folder, then rename), so a
-failed or interrupted build never leaves a partial, truncated or half-stale
-set of PDFs: ``output/`` is either untouched or updated file by whole file.
+first and writes nothing until all of them succeeded, then swaps each topic's
+folder in as a whole (:mod:`handoutkit.press.output`: a staging folder, one
+atomic exchange, a lock against concurrent builds, recovery and cleaning of
+a run that died), so a failed or interrupted build never leaves a partial,
+truncated or mixed set of PDFs in ``output/<topic>/``.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from datetime import date
@@ -121,11 +120,12 @@ def render_handout(topic: Topic, handout: Handout, theme: Theme,
         pdfcheck.check_print_ready(imposed, label=print_label, font_sizes=rendered.font_sizes,
                                    min_font_size=min_font_size)
         sheets = (rendered.pages + 3) // 4
-        note = f"{plural(sheets, 'sheet')}: print double-sided, flip on short edge"
+        labels = theme.labels  # the reminder is in the booklet's language, like everything printed
+        note = labels.text("print_reminder", sheets=labels.count("sheets", sheets))
         if options.print_marks:
-            note += "; trim at the crop marks"
+            note += "; " + labels["trim_reminder"]
         if creep_mm:
-            note += f"; creep {creep_mm:g} mm per sheet"
+            note += "; " + labels.text("creep_note", mm=labels.number(creep_mm))
         # A print-shop sheet is trimmed to the two pages; an office sheet is the paper.
         size = (2 * rendered.page_size[0], rendered.page_size[1]) if options.print_marks else (sheet_h, sheet_w)
         files.append(BuiltFile(topic.id, handout.name + "-print", Path(print_label), imposed, sheets * 2,
@@ -133,13 +133,16 @@ def render_handout(topic: Topic, handout: Handout, theme: Theme,
     return files
 
 
-def make_build_theme(project: Project, options: BuildOptions) -> Theme:
-    """The theme for a build: the brand with the options' paper, print size and colour mode."""
+def make_build_theme(project: Project, options: BuildOptions, language: str = "en") -> Theme:
+    """The theme for a build: the brand with the options' paper, print size and colour mode.
+
+    ``language`` (a topic's) picks the printed labels and hyphenation.
+    """
     paper = options.paper
     if paper is not None and paper not in PAPER:
         raise HandoutError(f"unknown paper size {paper!r}", f"use one of: {', '.join(PAPER)}")
     return make_theme(project.brand, paper, large_print=options.large_print, grayscale=options.grayscale,
-                      bleed=BLEED if options.print_marks else 0.0)
+                      bleed=BLEED if options.print_marks else 0.0, language=language)
 
 
 def run_health_checks(project: Project, source: Path, strict: bool = False, today: Optional[date] = None,
@@ -186,17 +189,21 @@ def build(source: Path, out: Path, topics: Optional[Iterable[str]] = None,
     options = options or BuildOptions()
     if paper is not None:
         options = replace(options, paper=paper)
-    # The theme is made once, here, and the health checks measure the same
-    # one.  A brand that make_theme refuses (low contrast) is left to the
-    # health checks, which report it with every other problem.
+    # The themes (one per language) are made once, here, and the health
+    # checks measure the same ones.  A brand that make_theme refuses (low
+    # contrast) is left to the health checks, which report it with every
+    # other problem.
+    languages = sorted({topic.language for topic in project.topics})
     try:
-        theme: Optional[Theme] = make_build_theme(project, options)
+        themes: Optional[dict[str, Theme]] = {language: make_build_theme(project, options, language)
+                                              for language in languages}
     except ContentErrors:
-        theme = None
+        themes = None
     config = load_check_config(Path(source))
-    run_health_checks(project, Path(source), strict=strict, today=today, warn=warn, theme=theme, config=config)
-    if theme is None:
-        theme = make_build_theme(project, options)
+    run_health_checks(project, Path(source), strict=strict, today=today, warn=warn,
+                      theme=next(iter(themes.values()), None) if themes else None, config=config)
+    if themes is None:
+        themes = {language: make_build_theme(project, options, language) for language in languages}
     wanted = list(handouts or [])
     known = sorted({h.name for t in project.topics for h in t.handouts})
     for name in wanted:
@@ -206,33 +213,41 @@ def build(source: Path, out: Path, topics: Optional[Iterable[str]] = None,
     for topic in project.topics:
         for handout in topic.handouts:
             if not wanted or handout.name in wanted:
-                files += render_handout(topic, handout, theme, options, config.min_font_size)
-    write_files(Path(out), files)
+                files += render_handout(topic, handout, themes[topic.language], options, config.min_font_size)
+    write_files(Path(out), files, warn)
     return files
 
 
-def write_files(out: Path, files: list[BuiltFile]) -> None:
-    """Write each file atomically under ``out``; see the module docstring."""
+def write_files(out: Path, files: list[BuiltFile], warn: Optional[Callable[[str], None]] = None) -> None:
+    """Write the files under ``out``, each topic's folder swapped in as a whole (:mod:`handoutkit.press.output`).
+
+    Every topic is staged before any is swapped, so a failure while writing
+    (a full disk, no permission) changes nothing.  Files of a topic that this
+    build does not make (other editions, other handouts) are carried over.
+    """
+    from handoutkit.press.output import OutputFolder
+
+    by_topic: dict[str, list[BuiltFile]] = {}
     for item in files:
-        target = out / item.path
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(target, item.data)
-        except OSError as exc:
-            raise BuildError(f"{target}: cannot write ({exc.strerror})", "check the output folder and free disk space") from None
-        item.path = target
+        by_topic.setdefault(item.path.parts[0], []).append(item)
+    wait = (lambda: warn(f"{out}: waiting for another handout run writing there")) if warn else None
+    with OutputFolder(out, wait=wait) as folder:
+        stages = []
+        for topic, items in by_topic.items():
+            stage = folder.stage(topic)
+            for item in items:
+                stage.write(Path(*item.path.parts[1:]).as_posix(), item.data, mode=0o644)
+            stage.carry_over()
+            stages.append(stage)
+        for stage in stages:
+            stage.commit()
+    for item in files:
+        item.path = out / item.path
 
 
 def atomic_write(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target`` so readers see the old file or the new one, never a mix."""
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o644)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    from handoutkit.press.output import OutputFolder
+
+    with OutputFolder(target.parent) as folder:
+        folder.write_file(target.name, data, mode=0o644)

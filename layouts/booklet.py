@@ -24,7 +24,6 @@ from reportlab.platypus import (
     PageTemplate, Paragraph, Spacer,
 )
 
-from handoutkit.errors import plural
 from handoutkit.content.model import Section
 from layouts import RenderedPdf, RenderJob
 from layouts import common
@@ -143,7 +142,7 @@ def render(job: RenderJob) -> RenderedPdf:
         canvas.line(MARGIN, footer_rule, width - MARGIN, footer_rule)
         # Page numbers sit on the outer edge: right on odd (recto) pages, left on even.
         number = theme.style("small_bold")
-        label = f"{page}"
+        label = theme.labels.number(page)
         from reportlab.pdfbase.pdfmetrics import stringWidth
 
         label_w = stringWidth(label, number.fontName, number.fontSize)
@@ -201,15 +200,16 @@ def render(job: RenderJob) -> RenderedPdf:
     doc._indexingFlowables = list(doc._contents)  # they hear the headings' TOCEntry notifications
     data = common.build_pdf(doc, story)
     pages = common.page_count(data)
-    note = plural(doc.notes_added, "notes page") if doc.notes_added else None
+    note = theme.labels.count("notes_pages", doc.notes_added) if doc.notes_added else None
     return RenderedPdf(data=data, pages=pages, page_size=(width, height), note=note, font_sizes=doc.font_sizes)
 
 
 def notes_heading(theme) -> tuple[Flowable, Flowable]:
     """The heading and prompt at the top of a notes page."""
-    heading = common.para(theme, "Notes", "h1")
-    heading._running_title = "Notes"
-    return heading, common.para(theme, "Questions for your next visit, or notes on how you feel:", "body")
+    labels = theme.labels
+    heading = common.para(theme, labels["notes_heading"], "h1")
+    heading._running_title = labels["notes_heading"]
+    return heading, common.para(theme, labels["notes_prompt"], "body")
 
 
 def cover_story(job: RenderJob, width: float, room: float) -> list:
@@ -223,7 +223,7 @@ def cover_story(job: RenderJob, width: float, room: float) -> list:
                                                     "title")]
     if topic.subtitle:
         story.append(common.para(theme, topic.subtitle, "subtitle"))
-    tail = [Spacer(1, pt(12)), common.para(theme, "Patient information", "h3")]
+    tail = [Spacer(1, pt(12)), common.para(theme, theme.labels["cover_kicker"], "h3")]
     if topic.cover_image:
         text = common.list_height(story + [Spacer(1, pt(10))] + tail, width)
         # A little slack for rounding; below 72 pt the picture stays 72 pt and the
@@ -252,8 +252,8 @@ def contents_story(job: RenderJob) -> list:
         toc.tableStyle = TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                                      ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
                                      ("VALIGN", (0, 0), (-1, -1), "TOP")])
-    heading = common.para(theme, "What is in this booklet", "h1")
-    heading._running_title = "Contents"
+    heading = common.para(theme, theme.labels["contents_heading"], "h1")
+    heading._running_title = theme.labels["contents_running"]
     note = common.para(theme, job.topic.review_note, "small")
     return [heading, toc, Spacer(1, theme.pt(10)), note, PageBreak()]
 
@@ -306,8 +306,9 @@ def back_story(job: RenderJob, width: float, room: float) -> tuple[list, list]:
     must always show.
     """
     theme, topic, brand = job.theme, job.topic, job.theme.brand
+    about_heading = theme.labels["about_heading"]
     items = [
-        common.para(theme, "About this booklet", "h2"),
+        common.para(theme, about_heading, "h2"),
         common.para(theme, brand.disclaimer, "small"),
         common.para(theme, common.review_line(job), "small_bold"),
         common.para(theme, topic.review_note, "small"),
@@ -315,8 +316,8 @@ def back_story(job: RenderJob, width: float, room: float) -> tuple[list, list]:
     ]
     about: list = []
     if common.list_height(items, width) > room:
-        heading = common.para(theme, "About this booklet", "h1")
-        heading._running_title = "About this booklet"
+        heading = common.para(theme, about_heading, "h1")
+        heading._running_title = about_heading
         about = [KeepTogether([heading] + items[1:])]  # a short page of its own kind: never split
         items = [common.para(theme, common.review_line(job), "small_bold"),
                  common.para(theme, topic.review_note, "small")]
@@ -377,7 +378,7 @@ class _BackBand:
         self.theme, self.width = theme, width
         brand = theme.brand
         self.logo = pt(56) if brand.logo else 0.0
-        lines = [f"**{brand.name}**", str(brand.address), f"Phone {brand.phone}"]
+        lines = [f"**{brand.name}**", str(brand.address), theme.labels.text("phone_line", phone=brand.phone)]
         if brand.website:
             lines.append(str(brand.website))
         self.lines = [Paragraph(theme.markup(line), theme.style("band_small")) for line in lines]

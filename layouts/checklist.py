@@ -50,7 +50,6 @@ BAND_GAP = 14.0  # between the band and the title
 PAD = 10.0  # inner padding of the band
 ALERT_GAP = 10.0  # least space between the grid and the alert box
 FOOTER_GAP = 12.0  # between the alert box and the footer rule
-DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 TICK = 17.0  # tick box side: big enough for a felt-tip tick
 ROW_MIN = 28.0  # a habit row is at least this tall: the box plus 5-6 pt above and below
 ROW_MAX = 46.0  # and grows at most to this when the page has room to spare
@@ -206,7 +205,7 @@ def _paginate(job: RenderJob, width: float, room: float, last_room: float, canva
     """
     theme = job.theme
     units = _units(job, width)
-    continued = common.para(theme, f"{job.title} – continued", "h2")
+    continued = common.para(theme, theme.labels.text("continued", title=job.title), "h2")
 
     def flows(page: list, index: int, row: float = theme.pt(ROW_MIN)) -> list[Flowable]:
         out: list[Flowable] = [continued] if index else []
@@ -222,7 +221,7 @@ def _paginate(job: RenderJob, width: float, room: float, last_room: float, canva
             elif parts and parts[-1][0] is group:  # the next habit of a group already on this page
                 parts[-1][2].append(group.habits[unit[3]])
             else:  # a group's habits start on this page: its title, "continued" after the first habit
-                title = group.title if unit[3] == 0 else Text(f"{group.title} (continued)",
+                title = group.title if unit[3] == 0 else Text(theme.labels.text("group_continued", title=group.title),
                                                                getattr(group.title, "where", UNKNOWN))
                 parts.append([group, title, [group.habits[unit[3]]]])
             groups = [HabitGroup(title=title, habits=habits) for _, title, habits in parts]
@@ -313,7 +312,7 @@ def _content(job: RenderJob, width: float, row_height: float, grids: bool = True
     """
     theme = job.theme
     title = common.para(theme, job.title, "title")
-    week = common.write_in_row(theme, ["Week of"], min(width, theme.pt(260)))
+    week = common.write_in_row(theme, [theme.labels["week_of"]], min(width, theme.pt(260)))
     week.hAlign = "LEFT"
     week.spaceAfter = theme.pt(10)
     out: list[Flowable] = [title, week]
@@ -355,9 +354,10 @@ def habit_grid(theme: Theme, section: Section, width: float, row_height: float,
     ``groups``: only these (a page's share of the section's groups).
     """
     pt = theme.pt
+    days = theme.labels.weekdays
     day_style = ParagraphStyle("day", parent=common.tight_style(theme.style("band_small")), alignment=TA_CENTER)
     head_style = common.tight_style(theme.style("band_small"))
-    label = max(stringWidth(d, theme.style("cell_bold").fontName, theme.style("cell_bold").fontSize) for d in DAYS)
+    label = max(stringWidth(d, theme.style("cell_bold").fontName, theme.style("cell_bold").fontSize) for d in days)
     if theme.large_print:
         # As narrow as the day name and the tick box allow: at 18 pt the habit
         # texts need every point of the width the seven columns leave.
@@ -365,8 +365,8 @@ def habit_grid(theme: Theme, section: Section, width: float, row_height: float,
     else:
         day_width = max(DAY_MIN, label + 12)
     habit_width = width - 7 * day_width
-    rows: list[list] = [[Paragraph(f"<b>{theme.markup('Today I…')}</b>", head_style)]
-                        + [Paragraph(f"<b>{theme.markup(d)}</b>", day_style) for d in DAYS]]
+    rows: list[list] = [[Paragraph(f"<b>{theme.markup(theme.labels['today_i'])}</b>", head_style)]
+                        + [Paragraph(f"<b>{theme.markup(d)}</b>", day_style) for d in days]]
     heights: list[Optional[float]] = [None]
     style = [
         ("BACKGROUND", (0, 0), (-1, 0), theme.color("primary")),
@@ -391,7 +391,7 @@ def habit_grid(theme: Theme, section: Section, width: float, row_height: float,
         for habit in group.habits:
             index = len(rows)
             rows.append([Paragraph(theme.markup(habit.text), text_style)]
-                        + [common.TickBox(pt(TICK), theme.color("primary")) for _ in DAYS])
+                        + [common.TickBox(pt(TICK), theme.color("primary")) for _ in days])
             # A row is at least row_height, more if the habit text wraps to many lines.
             text_height = Paragraph(theme.markup(habit.text), text_style).wrap(habit_width - 2 * pt(8), 10_000)[1]
             heights.append(max(row_height, text_height + 2 * pt(5)))
@@ -450,9 +450,10 @@ class _Band:
         self.theme, self.width = theme, width
         self.logo = pt(BAND - 16) if brand.logo else 0.0
         small, big = theme.style("band_small"), theme.style("band")
-        self.right = [Paragraph(theme.markup("Questions? Call us"), common.right_style(small)),
+        questions = theme.labels["questions_call_us"]
+        self.right = [Paragraph(theme.markup(questions), common.right_style(small)),
                       Paragraph(theme.markup(str(brand.phone)), common.right_style(big))]
-        self.right_width = pt(4) + max(stringWidth("Questions? Call us", small.fontName, small.fontSize),
+        self.right_width = pt(4) + max(stringWidth(questions, small.fontName, small.fontSize),
                                        stringWidth(str(brand.phone), big.fontName, big.fontSize))
         self.text_x = pt(PAD) + (self.logo + pt(12) if brand.logo else 0)
         self.left = [Paragraph(theme.markup(brand.name), big)]
@@ -502,7 +503,8 @@ class _Footer:
         theme = job.theme
         self.theme, self.width, self.paged = theme, width, paged
         label = theme.style("small_bold")
-        self.label_width = stringWidth("Page 99 of 99", label.fontName, label.fontSize) + 4 if paged else 0.0
+        page_99 = common.page_label(theme, 99, 99)
+        self.label_width = stringWidth(page_99, label.fontName, label.fontSize) + 4 if paged else 0.0
         contact_width = width - (self.label_width + theme.pt(12) if paged else 0)
         text = common.footer_text(theme, job)
         if paged:
@@ -525,7 +527,8 @@ class _Footer:
         canvas.line(MARGIN, top, MARGIN + self.width, top)
         top -= self.theme.pt(self.RULE)
         if self.paged:
-            label = Paragraph(f"Page {page} of {total}", common.right_style(self.theme.style("small_bold")))
+            text = common.page_label(self.theme, page, total)
+            label = Paragraph(self.theme.markup(text), common.right_style(self.theme.style("small_bold")))
             label.wrap(self.label_width, 10_000)
             label.drawOn(canvas, MARGIN + self.width - self.label_width, top - label.height)
         for flow in (self.contact, self.review):

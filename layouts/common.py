@@ -44,7 +44,7 @@ class HandoutDoc(BaseDocTemplate):
     """A doc template with reproducible output, full metadata and located layout errors."""
 
     def __init__(self, buffer: io.BytesIO, job: RenderJob, pagesize: tuple[float, float], **kwargs) -> None:
-        brand = job.theme.brand
+        brand, labels = job.theme.brand, job.theme.labels
         # The font every page's content stream opens with (no text is drawn in
         # it): the theme's smallest size, so no Tf anywhere is below the edition's minimum.
         initial = max(12.0, job.theme.min_font_size) if job.theme.styles else 12.0
@@ -54,9 +54,9 @@ class HandoutDoc(BaseDocTemplate):
         # (make_theme has already refused a malformed value, before any rendering.)
         super().__init__(
             buffer, pagesize=pagesize, invariant=1, title=job.title, author=str(brand.name),
-            subject=f"{job.topic.title}: patient information from {brand.name}",
+            subject=labels.text("subject", title=job.topic.title, clinic=brand.name),
             creator="handoutkit", producer="handoutkit (reportlab)", lang=job.topic.language,
-            keywords=f"patient education, {job.topic.id}, version {job.topic.version}",
+            keywords=labels.text("keywords", topic=job.topic.id, version=job.topic.version),
             initialFontName=fonts.BODY, initialFontSize=initial, initialLeading=round(initial * 1.3, 1),
             displayDocTitle=1, **kwargs)
         self.job = job
@@ -322,9 +322,6 @@ def draw_picture(canvas, path: Path, x: float, y: float, max_width: float, max_h
 # ----------------------------------------------------------------------------- red flags
 
 
-URGENCY_LABEL = {"emergency": "Emergency", "urgent": "Same day", "soon": "Soon"}
-
-
 def red_flag_box(theme: Theme, section: Section, width: float, short: bool = False) -> Table:
     """The 'when to get help' box: a bold band in the accent colour over grouped signs.
 
@@ -354,10 +351,11 @@ def red_flag_box(theme: Theme, section: Section, width: float, short: bool = Fal
 
 
 def dose_table(theme: Theme, dose: Dose, width: float) -> Table:
-    """Sets / reps / hold / times a day as a small two-row table."""
-    hold = f"{dose.hold_seconds} s" if dose.hold_seconds else "–"
-    head = ["Sets", "Reps", "Hold", "Times a day"]
-    values = [str(dose.sets), str(dose.reps), hold, str(dose.times_per_day)]
+    """Sets / reps / hold / times a day as a small two-row table, in the theme's language."""
+    labels = theme.labels
+    hold = labels.text("seconds", n=labels.number(dose.hold_seconds)) if dose.hold_seconds else labels["no_hold"]
+    head = [labels["sets"], labels["reps"], labels["hold"], labels["times_a_day"]]
+    values = [labels.number(dose.sets), labels.number(dose.reps), hold, labels.number(dose.times_per_day)]
     data = [[Paragraph(h, theme.style("cell_bold")) for h in head],
             [Paragraph(v, theme.style("cell")) for v in values]]
     col = width / 4
@@ -424,7 +422,7 @@ def exercise_card(theme: Theme, exercise: Exercise, width: float, number: Option
     else:
         top = grid([[pic, purpose]], [picture_width + gap, side])
         rows = [[para(theme, name, "h3")], [top], [steps], [dose_table(theme, exercise.dose, inner)]]
-    rows.append([para(theme, f"**Tip:** {exercise.tip}", "small")])
+    rows.append([para(theme, tip_text(theme, exercise), "small")])
     style = [
         ("BOX", (0, 0), (-1, -1), 1.25, theme.color("primary")),
         ("BACKGROUND", (0, -1), (-1, -1), theme.color("tint")),
@@ -468,6 +466,11 @@ class Whole(Flowable):
 
     def draw(self):
         self.content.drawOn(self.canv, 0, 0)
+
+
+def tip_text(theme: Theme, exercise: Exercise) -> str:
+    """"**Tip:** ..." in the theme's language (content markup)."""
+    return f"**{theme.labels['tip']}** {exercise.tip}"
 
 
 def grid(rows: list, widths: list[float]) -> Table:
@@ -539,9 +542,18 @@ def footer_text(theme: Theme, job: RenderJob) -> str:
 
 
 def review_line(job: RenderJob) -> str:
-    topic = job.topic
-    return (f"Version {topic.version}. Reviewed {topic.last_reviewed:%B %Y}. "
-            f"Next review due {topic.review_due:%B %Y}.")
+    """"Version 1.0. Reviewed November 2026. Next review due November 2028.", in the theme's language."""
+    topic, labels = job.topic, job.theme.labels
+    return labels.text("review_line", version=topic.version, reviewed=labels.month_year(topic.last_reviewed),
+                       due=labels.month_year(topic.review_due))
+
+
+def page_label(theme: Theme, page: int, total: Optional[int]) -> str:
+    """"Page 1 of 2" (or "Page 1" while the total is not known), in the theme's language."""
+    labels = theme.labels
+    if total:
+        return labels.text("page_of", page=labels.number(page), total=labels.number(total))
+    return labels.text("page", page=labels.number(page))
 
 
 def draw_para(canvas, theme: Theme, text: str, style: str, x: float, top: float, width: float,

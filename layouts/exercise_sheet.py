@@ -122,7 +122,8 @@ def _write_ins(theme: Theme, width: float) -> Flowable:
     one-label rows side by side, with a gap between them, fix both.
     """
     gap = 14.0
-    shares = (("Patient name", 0.42), ("Date", 0.24), ("Clinician", 0.34))
+    labels = theme.labels
+    shares = ((labels["patient_name"], 0.42), (labels["date"], 0.24), (labels["clinician"], 0.34))
     widths = [width * share for _, share in shares]
     rows = [common.write_in_row(theme, [label], w - (gap if i < len(shares) - 1 else 0))
             for i, ((label, _), w) in enumerate(zip(shares, widths))]
@@ -169,15 +170,15 @@ def sheet_card(theme: Theme, exercise: Exercise, width: float, number: int) -> F
         +--------------------------------------------------------------+
     """
     inner = width - 16  # the card's left + right padding
-    dose_width = stringWidth(_plain(exercise.dose), theme.style("cell_bold").fontName,
+    dose_width = stringWidth(_plain(theme, exercise.dose), theme.style("cell_bold").fontName,
                              theme.style("cell_bold").fontSize) + 6
     name = Paragraph(theme.markup(f"{number}. {exercise.name}"), common.tight_style(theme.style("h3")))
     if dose_width <= inner * 0.55:
-        dose = Paragraph(dose_markup(exercise.dose), common.right_style(theme.style("cell")))
+        dose = Paragraph(dose_markup(theme, exercise.dose), common.right_style(theme.style("cell")))
         head = common.grid([[name, dose]], [inner - dose_width, dose_width])
         head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     else:  # large print: beside the name the dose would wrap mid-item; it gets its own line under it
-        head = common.grid([[name], [Paragraph(dose_markup(exercise.dose), theme.style("cell"))]], [inner])
+        head = common.grid([[name], [Paragraph(dose_markup(theme, exercise.dose), theme.style("cell"))]], [inner])
     purpose = Paragraph(theme.markup(exercise.purpose), common.tight_style(theme.style("small")))
     picture_width = theme.pt(CARD_PICTURE)  # larger in large print, like the text beside it
     picture = common.picture(exercise.image, picture_width, picture_width * 0.75, theme=theme)
@@ -190,7 +191,7 @@ def sheet_card(theme: Theme, exercise: Exercise, width: float, number: int) -> F
         body.setStyle(TableStyle([("LEFTPADDING", (2, 0), (2, 0), gap)]))
     else:
         body = common.grid([[picture, steps]], [picture_width + gap, inner - picture_width - gap])
-    tip = Paragraph(theme.markup(f"**Tip:** {exercise.tip}"), common.tight_style(theme.style("small")))
+    tip = Paragraph(theme.markup(common.tip_text(theme, exercise)), common.tight_style(theme.style("small")))
     card = Table([[head], [purpose], [body], [tip]], colWidths=[width])
     card.setStyle(TableStyle([
         ("BOX", (0, 0), (-1, -1), 1.25, theme.color("primary")),
@@ -211,22 +212,24 @@ def sheet_card(theme: Theme, exercise: Exercise, width: float, number: int) -> F
     return whole
 
 
-def dose_markup(dose: Dose) -> str:
-    """"Sets: 1 · Reps: 10 · Hold: 5 s · Times a day: 2", the values in bold.
+def dose_markup(theme: Theme, dose: Dose) -> str:
+    """"Sets: 1 · Reps: 10 · Hold: 5 s · Times a day: 2", the values in bold, in the theme's language.
 
     The booklet's dose-table headings, word for word, as one line: a patient
     who has both handouts reads the same labels in both.
     """
-    parts = [f"Sets: <b>{dose.sets}</b>", f"Reps: <b>{dose.reps}</b>"]
+    labels = theme.labels
+    number = labels.number
+    parts = [f"{labels['sets']}: <b>{number(dose.sets)}</b>", f"{labels['reps']}: <b>{number(dose.reps)}</b>"]
     if dose.hold_seconds:
-        parts.append(f"Hold: <b>{dose.hold_seconds} s</b>")
-    parts.append(f"Times a day: <b>{dose.times_per_day}</b>")
+        parts.append(f"{labels['hold']}: <b>{labels.text('seconds', n=number(dose.hold_seconds))}</b>")
+    parts.append(f"{labels['times_a_day']}: <b>{number(dose.times_per_day)}</b>")
     return " · ".join(parts)
 
 
-def _plain(dose: Dose) -> str:
+def _plain(theme: Theme, dose: Dose) -> str:
     """The dose line without markup (measured in bold: an upper bound on its width)."""
-    return re.sub(r"</?b>", "", dose_markup(dose))
+    return re.sub(r"</?b>", "", dose_markup(theme, dose))
 
 
 
@@ -256,9 +259,10 @@ class _FirstBand:
         self.theme, self.width = theme, width
         self.logo = brand.logo
         label_style, phone_style = common.right_style(theme.style("band_small")), common.right_style(theme.style("band"))
-        self.label = Paragraph(theme.markup("Questions? Call us"), label_style)
+        questions = theme.labels["questions_call_us"]
+        self.label = Paragraph(theme.markup(questions), label_style)
         self.phone = Paragraph(theme.markup(str(brand.phone)), phone_style)
-        self.right_width = 4 + max(stringWidth("Questions? Call us", label_style.fontName, label_style.fontSize),
+        self.right_width = 4 + max(stringWidth(questions, label_style.fontName, label_style.fontSize),
                                    stringWidth(str(brand.phone), phone_style.fontName, phone_style.fontSize))
         self.right_height = sum(p.wrap(self.right_width, 10_000)[1] for p in (self.label, self.phone))
         self.logo_size, self.pad = theme.pt(self.LOGO), theme.pt(PAD)  # scaled in large print
@@ -297,16 +301,12 @@ def _draw_continued_band(canvas, job: RenderJob, page: int, total: Optional[int]
     band_height, pad = theme.pt(BAND_LATER), theme.pt(PAD)  # scaled in large print
     canvas.roundRect(x, top - band_height, width, band_height, radius=4, stroke=0, fill=1)
     small, band = theme.style("band_small"), theme.style("band")
-    number = _page_label(page, total)
+    number = common.page_label(theme, page, total)
     number_width = stringWidth(number, small.fontName, small.fontSize) + 4
     common.draw_para(canvas, theme, number, "band_small", x + width - pad - number_width,
                      top - (band_height - small.leading) / 2, number_width, markup=False, right=True)
-    common.draw_para(canvas, theme, f"{job.title} – continued", "band", x + pad,
+    common.draw_para(canvas, theme, theme.labels.text("continued", title=job.title), "band", x + pad,
                      top - (band_height - band.leading) / 2, width - 2 * pad - number_width - 12)
-
-
-def _page_label(page: int, total: Optional[int]) -> str:
-    return f"Page {page} of {total}" if total else f"Page {page}"
 
 
 class _Footer:
@@ -328,7 +328,7 @@ class _Footer:
         label = theme.style("small_bold")
         # Room for the page label is kept even on a one-page sheet (which prints
         # none): the footer must be the same height in both passes of render().
-        self.label_width = stringWidth("Page 99 of 99", label.fontName, label.fontSize) + 4
+        self.label_width = stringWidth(common.page_label(theme, 99, 99), label.fontName, label.fontSize) + 4
         first_width = width - self.label_width - 12
         self.contact = [Paragraph(theme.markup(line), theme.style("small"))
                         for line in common.pack_items(theme, common.footer_text(theme, job).split(" · "), "small", width, first_width)]
@@ -347,7 +347,7 @@ class _Footer:
         canvas.line(MARGIN, top, MARGIN + self.width, top)
         top -= self.RULE
         if total != 1:  # "Page 1 of 1" is noise on a single sheet
-            common.draw_para(canvas, theme, _page_label(page, total), "small_bold",
+            common.draw_para(canvas, theme, common.page_label(theme, page, total), "small_bold",
                              MARGIN + self.width - self.label_width, top, self.label_width, markup=False, right=True)
         for flow in self.contact:
             flow.drawOn(canvas, MARGIN, top - flow.height)
@@ -446,7 +446,7 @@ def personal_write_ins(theme: Theme, width: float, note_lines: int = 0) -> tuple
     """
     sink: dict = {}
     if theme.scale > 1:
-        labels = ("Patient name", "Date", "Clinician")
+        labels = (theme.labels["patient_name"], theme.labels["date"], theme.labels["clinician"])
         grid = common.grid([[common.write_in_row(theme, [label], width)] for label in labels], [width])
         grid.spaceAfter = 10
         rows = [cells[0] for cells in grid._cellvalues]
@@ -467,8 +467,9 @@ def _note_box(theme: Theme, width: float, lines: int, sink: dict) -> Table:
     from handoutkit.render import fonts
 
     style = theme.style("cell")
-    label_width = stringWidth("Notes:", fonts.BODY_BOLD, style.fontSize) + 8
-    rows = [[Paragraph("<b>Notes:</b>", style), WriteInAnchor("note-1", sink)]]
+    label = theme.markup(theme.labels["notes_label"] + ":")
+    label_width = stringWidth(theme.labels["notes_label"] + ":", fonts.BODY_BOLD, style.fontSize) + 8
+    rows = [[Paragraph(f"<b>{label}</b>", style), WriteInAnchor("note-1", sink)]]
     rows += [[WriteInAnchor(f"note-{i}", sink), ""] for i in range(2, lines + 1)]
     table = Table(rows, colWidths=[label_width, width - label_width], rowHeights=[NOTE_ROW * max(1.0, theme.scale)] * lines)
     commands = [("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -519,9 +520,9 @@ class Furniture:
         width, height = self.page_size
         canvas.saveState()
         top = height - MARGIN
-        top -= common.draw_para(canvas, theme, "Notes", "h2", MARGIN, top, self.frame_width)
-        top -= common.draw_para(canvas, theme, "Space for your own notes, questions for your next visit, "
-                                "or how the exercises went.", "small", MARGIN, top, self.frame_width)
+        top -= common.draw_para(canvas, theme, theme.labels["notes_label"], "h2", MARGIN, top, self.frame_width)
+        top -= common.draw_para(canvas, theme, theme.labels["sheet_notes_prompt"], "small", MARGIN, top,
+                                self.frame_width)
         canvas.setStrokeColor(theme.color("text"))
         canvas.setLineWidth(0.75)
         y = top - 2 * NOTE_ROW

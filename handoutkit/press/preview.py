@@ -186,9 +186,9 @@ def write_previews(source: Path, out: Path, topics: Optional[Iterable[str]] = No
     options = options or BuildOptions()
     project = load_project(Path(source), topics)
     check_glyphs(project)
-    theme = make_build_theme(project, options)
     sheets: list[tuple[PreviewFile, "Image.Image"]] = []
     for topic in project.topics:
+        theme = make_build_theme(project, options, topic.language)
         folder = Path(dest) if dest is not None else Path(out) / topic.id / "preview"
         for handout in topic.handouts:
             for built in render_handout(topic, handout, theme, options):

@@ -27,6 +27,7 @@ from handoutkit import clock
 from handoutkit.render import colors, fonts
 from handoutkit.errors import ContentError, ContentErrors, Location
 from handoutkit.content.model import Brand, Text
+from handoutkit.render.labels import DEFAULT_LANGUAGE, Labels, labels_for
 
 MM = 72 / 25.4
 INCH = 72.0
@@ -148,6 +149,8 @@ class Theme:
     bleed: float = 0.0  # > 0 when print marks are on: full-bleed elements extend this far past the trim
     palette: dict = field(default_factory=dict)
     styles: dict = field(default_factory=dict)
+    # The printed words, dates and numbers of the content's language (labels.py).
+    labels: Labels = field(default_factory=lambda: labels_for(DEFAULT_LANGUAGE))
 
     @property
     def sheet_size(self) -> tuple[float, float]:
@@ -205,14 +208,15 @@ def _with_fallback(markup: str) -> str:
 
 
 def make_theme(brand: Brand, paper: Optional[str] = None, scale: float = 1.0, large_print: bool = False,
-               grayscale: bool = False, bleed: float = 0.0) -> Theme:
+               grayscale: bool = False, bleed: float = 0.0, language: str = DEFAULT_LANGUAGE) -> Theme:
     """Build the theme for ``brand`` (registering the bundled fonts).
 
     ``large_print`` sets the type in :data:`LARGE_PRINT_POINTS` (nothing below
     18 pt) and scales fixed dimensions by :data:`LARGE_PRINT_SCALE`;
     ``grayscale`` builds the palette from the brand colours mapped to grays of
     equal luminance (:func:`colors.to_gray`); ``bleed`` is passed to layouts so
-    full-bleed elements reach past the trim.
+    full-bleed elements reach past the trim; ``language`` picks the printed
+    labels (:mod:`handoutkit.render.labels`) and the hyphenation of every style.
     """
     if large_print:
         scale = scale * LARGE_PRINT_SCALE
@@ -229,8 +233,12 @@ def make_theme(brand: Brand, paper: Optional[str] = None, scale: float = 1.0, la
     c = brand.colors
     mapped = colors.to_gray if grayscale else str
     palette = {name: HexColor(mapped(getattr(c, name))) for name in ("primary", "accent", "text", "background", "tint")}
+    labels = labels_for(language)
     theme = Theme(brand=brand, paper=paper or brand.paper, scale=scale, grayscale=grayscale,
-                  large_print=large_print, bleed=bleed, palette=palette)
+                  large_print=large_print, bleed=bleed, palette=palette, labels=labels)
+    # Hyphenation only where the table asks for it (Spanish: long words, narrow
+    # booklet columns); English keeps whole words, as it always has.
+    hyphenation = {"hyphenationLang": labels.hyphenation, "embeddedHyphenation": 1} if labels.hyphenation else {}
 
     def size(points: float) -> float:
         if large_print:
@@ -250,7 +258,7 @@ def make_theme(brand: Brand, paper: Optional[str] = None, scale: float = 1.0, la
             s = size(pts)
         return ParagraphStyle(name, fontName=font, fontSize=s, leading=round(s * lead, 1),
                               textColor=palette[color], spaceBefore=theme.pt(before), spaceAfter=theme.pt(after),
-                              alignment=TA_LEFT, **extra)
+                              alignment=TA_LEFT, **hyphenation, **extra)
 
     theme.styles = {
         "body": para("body"),
