@@ -11,7 +11,9 @@ truncated or mixed set of PDFs in ``output/<topic>/``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import hashlib
+import os
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from datetime import date
 from typing import TYPE_CHECKING, Callable, Iterable, Optional
@@ -66,6 +68,7 @@ class BuiltFile:
     pages: int
     page_size: tuple[float, float]
     note: Optional[str] = None
+    unchanged: bool = False  # an incremental build left this file alone (``data`` is then empty)
 
 
 def check_glyphs(project: Project) -> None:
@@ -175,47 +178,93 @@ def run_health_checks(project: Project, source: Path, strict: bool = False, toda
 def build(source: Path, out: Path, topics: Optional[Iterable[str]] = None,
           handouts: Optional[Iterable[str]] = None, paper: Optional[str] = None, strict: bool = False,
           today: Optional[date] = None, warn: Optional[Callable[[str], None]] = None,
-          options: Optional[BuildOptions] = None) -> list[BuiltFile]:
+          options: Optional[BuildOptions] = None, jobs: int = 1, shard: Optional[tuple[int, int]] = None,
+          force: bool = False) -> list[BuiltFile]:
     """Build the chosen handouts of the chosen topics from ``source`` into ``out``.
 
     Raises a :class:`HandoutError` (nothing written) if any content is
     invalid, fails a health check (or, with ``strict``, warns), or any
     handout fails to lay out.  Warnings go to ``warn``.
+
+    Work items (:mod:`handoutkit.press.work`) whose inputs have not changed
+    since they were last built into ``out`` are not loaded, checked or laid
+    out, and their files are left alone: they come back with ``unchanged``
+    set and no data.  ``force`` rebuilds them anyway.  ``jobs`` processes lay
+    out the rest (same bytes as one); ``shard`` ``(K, N)`` builds only the
+    items of shard K of N.
     """
     from handoutkit.checks.health import load_check_config
+    from handoutkit.content.load import topic_names
+    from handoutkit.press import work
 
-    project = load_project(Path(source), topics)
-    check_glyphs(project)
+    source, out = Path(source), Path(out)
     options = options or BuildOptions()
     if paper is not None:
         options = replace(options, paper=paper)
-    # The themes (one per language) are made once, here, and the health
-    # checks measure the same ones.  A brand that make_theme refuses (low
-    # contrast) is left to the health checks, which report it with every
-    # other problem.
-    languages = sorted({topic.language for topic in project.topics})
-    try:
-        themes: Optional[dict[str, Theme]] = {language: make_build_theme(project, options, language)
-                                              for language in languages}
-    except ContentErrors:
-        themes = None
-    config = load_check_config(Path(source))
-    run_health_checks(project, Path(source), strict=strict, today=today, warn=warn,
-                      theme=next(iter(themes.values()), None) if themes else None, config=config)
-    if themes is None:
-        themes = {language: make_build_theme(project, options, language) for language in languages}
     wanted = list(handouts or [])
-    known = sorted({h.name for t in project.topics for h in t.handouts})
-    for name in wanted:
-        if name not in known:
-            raise HandoutError(f"no handout named {name!r}", did_you_mean(name, known) or f"handouts: {', '.join(known)}")
+    edition = "print" + options.suffix()  # what the file names say; paper and creep are settings
+    items = [item for item in work.plan(source, topic_names(source, topics), edition) if work.in_shard(item, shard)]
+    settings = {"options": asdict(options), "handouts": sorted(wanted), "strict": strict,
+                "date": (today or clock.build_date()).isoformat(),
+                "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH")}
+    shared = work.shared_digest(source)
+    digests = {item: work.inputs_digest(source, item, settings, shared) for item in items}
+    records = work.BuildRecords()
+    kept: dict[work.WorkItem, dict] = {}
+    for item in items if not force else []:
+        record = records.unchanged(out, item, digests[item])
+        if record is not None:
+            kept[item] = record
+    todo = [item for item in items if item not in kept]
     files: list[BuiltFile] = []
-    for topic in project.topics:
-        for handout in topic.handouts:
-            if not wanted or handout.name in wanted:
-                files += render_handout(topic, handout, themes[topic.language], options, config.min_font_size)
-    write_files(Path(out), files, warn)
-    return files
+    if todo:
+        project = load_project(source, sorted({item.topic for item in todo}))
+        check_glyphs(project)
+        # The themes (one per language) are made once, here, and the health
+        # checks measure the same ones.  A brand that make_theme refuses (low
+        # contrast) is left to the health checks, which report it with every
+        # other problem.
+        languages = sorted({topic.language for topic in project.topics})
+        try:
+            themes: Optional[dict[str, Theme]] = {language: make_build_theme(project, options, language)
+                                                  for language in languages}
+        except ContentErrors:
+            themes = None
+        config = load_check_config(source)
+        run_health_checks(project, source, strict=strict, today=today, warn=warn,
+                          theme=next(iter(themes.values()), None) if themes else None, config=config)
+        if themes is None:
+            themes = {language: make_build_theme(project, options, language) for language in languages}
+        known = sorted({h.name for t in project.topics for h in t.handouts}
+                       | {entry["handout"] for record in kept.values() for entry in record["files"]})
+        for name in wanted:
+            if name not in known:
+                raise HandoutError(f"no handout named {name!r}", did_you_mean(name, known) or f"handouts: {', '.join(known)}")
+        units = [(topic, handout) for topic in project.topics for handout in topic.handouts
+                 if not wanted or handout.name in wanted]
+        min_font_size = config.min_font_size
+        results = work.run_units(
+            lambda unit: render_handout(unit[0], unit[1], themes[unit[0].language], options, min_font_size),
+            units, jobs)
+        files = [built for result in results for built in result]
+    if files:  # all unchanged: the output folder is not even locked
+        write_files(out, files, warn)
+    for item in todo:
+        records.put(out, item, digests[item], [
+            {"file": f.path.relative_to(out / item.topic).as_posix(), "sha256": hashlib.sha256(f.data).hexdigest(),
+             "handout": f.handout, "pages": f.pages, "page_size": list(f.page_size), "note": f.note}
+            for f in files if f.topic == item.topic])
+    records.save()
+    # In the order of the items; within an item, as laid out (or as recorded).
+    ordered: list[BuiltFile] = []
+    for item in items:
+        if item in kept:
+            ordered += [BuiltFile(item.topic, entry["handout"], out / item.topic / entry["file"], b"", entry["pages"],
+                                  tuple(entry["page_size"]), entry["note"], unchanged=True)
+                        for entry in kept[item]["files"]]
+        else:
+            ordered += [f for f in files if f.topic == item.topic]
+    return ordered
 
 
 def write_files(out: Path, files: list[BuiltFile], warn: Optional[Callable[[str], None]] = None) -> None:
