@@ -25,7 +25,7 @@ from handoutkit.render import fonts
 from handoutkit.press import impose
 
 from handoutkit.checks import pdfcheck
-from handoutkit.errors import BuildError, ContentError, ContentErrors, HandoutError, plural
+from handoutkit.errors import BuildError, ContentError, ContentErrors, FitError, FitErrors, HandoutError, plural
 from handoutkit.content.load import load_project
 from handoutkit.content.model import Handout, Project, Topic, iter_texts
 from handoutkit.content.schema import did_you_mean
@@ -49,12 +49,19 @@ class BuildOptions:
     grayscale: bool = False          # brand colours mapped to grays of equal luminance
     print_marks: bool = False        # 3 mm bleed, TrimBox/BleedBox, crop marks (print-shop files)
     creep_mm: Optional[float] = None  # per-sheet creep for saddle stitching; None: automatic
+    html: bool = False               # also the HTML edition: <name>.html (layouts/html_edition.py)
+    accessible: bool = False         # also the tagged PDF/UA-1 edition: <name>-accessible.pdf
+    archive: bool = False            # also PDF/A-2b copies of the print PDFs: <name>-archive.pdf
 
     def suffix(self) -> str:
         """``-large-print``, ``-grayscale``, ``-marks``, in that order, for the options in force."""
         parts = [name for name, on in (("large-print", self.large_print), ("grayscale", self.grayscale),
                                        ("marks", self.print_marks)) if on]
         return "".join(f"-{p}" for p in parts)
+
+    def screen_suffix(self) -> str:
+        """The suffix for the electronic editions: print marks do not apply to them."""
+        return replace(self, print_marks=False).suffix()
 
 
 @dataclass
@@ -133,6 +140,48 @@ def render_handout(topic: Topic, handout: Handout, theme: Theme,
         size = (2 * rendered.page_size[0], rendered.page_size[1]) if options.print_marks else (sheet_h, sheet_w)
         files.append(BuiltFile(topic.id, handout.name + "-print", Path(print_label), imposed, sheets * 2,
                                size, note))
+    if options.archive:
+        files += [archive_copy(item) for item in list(files)]
+    if options.html or options.accessible:
+        files += electronic_editions(topic, handout, theme, options)
+    return files
+
+
+def archive_copy(item: BuiltFile) -> BuiltFile:
+    """The PDF/A-2b copy of a print file, checked: ``booklet.pdf`` → ``booklet-archive.pdf``."""
+    from handoutkit.press import archive
+
+    path = item.path.with_name(f"{item.path.stem}-archive{item.path.suffix}")
+    data = archive.to_pdfa(item.data, str(path))
+    archive.require_pdfa(data, str(path))
+    return BuiltFile(item.topic, item.handout, path, data, item.pages, item.page_size, "PDF/A-2b archive copy")
+
+
+def electronic_editions(topic: Topic, handout: Handout, theme: Theme, options: BuildOptions) -> list[BuiltFile]:
+    """The HTML edition and/or the tagged PDF of one handout, each checked (see checks/accessibility.py)."""
+    import layouts
+    from handoutkit.checks import accessibility
+    from handoutkit.press.tagged import page_summary, render_tagged_pdf
+    from layouts.html_edition import FONT_FAMILIES, render_html
+
+    job = layouts.RenderJob(topic=topic, handout=handout, theme=theme)
+    stem = handout.name + options.screen_suffix()
+    html = render_html(job)
+    label = f"{topic.id}/{stem}.html"
+    accessibility.require(accessibility.html_problems(html, accessibility.allowed_links(theme.brand, topic),
+                                                      lang=topic.language), label)
+    files = []
+    if options.html:
+        data = html.encode("utf-8")
+        files.append(BuiltFile(topic.id, handout.name, Path(label), data, 0, (0, 0),
+                               f"HTML edition, {len(data) // 1024} kB, no external requests"))
+    if options.accessible:
+        label = f"{topic.id}/{stem}-accessible.pdf"
+        data = render_tagged_pdf(html, label, created=clock.document_datetime())
+        accessibility.require(accessibility.tagged_pdf_problems(data, job.title, topic.language, FONT_FAMILIES),
+                              label)
+        pages, size = page_summary(data)
+        files.append(BuiltFile(topic.id, handout.name, Path(label), data, pages, size, "tagged PDF/UA-1"))
     return files
 
 
@@ -202,7 +251,9 @@ def build(source: Path, out: Path, topics: Optional[Iterable[str]] = None,
     if paper is not None:
         options = replace(options, paper=paper)
     wanted = list(handouts or [])
-    edition = "print" + options.suffix()  # what the file names say; paper and creep are settings
+    # The item's edition: what the file names say (paper and creep are settings).
+    edition = "+".join(["print" + options.suffix()]
+                       + [name for name in ("html", "accessible", "archive") if getattr(options, name, False)])
     items = [item for item in work.plan(source, topic_names(source, topics), edition) if work.in_shard(item, shard)]
     settings = {"options": asdict(options), "handouts": sorted(wanted), "strict": strict,
                 "date": (today or clock.build_date()).isoformat(),
@@ -243,10 +294,18 @@ def build(source: Path, out: Path, topics: Optional[Iterable[str]] = None,
         units = [(topic, handout) for topic in project.topics for handout in topic.handouts
                  if not wanted or handout.name in wanted]
         min_font_size = config.min_font_size
-        results = work.run_units(
-            lambda unit: render_handout(unit[0], unit[1], themes[unit[0].language], options, min_font_size),
-            units, jobs)
-        files = [built for result in results for built in result]
+
+        def render_unit(unit: tuple[Topic, Handout]) -> tuple[list[BuiltFile], Optional[FitError]]:
+            try:
+                return render_handout(unit[0], unit[1], themes[unit[0].language], options, min_font_size), None
+            except FitError as exc:  # every handout that does not fit is reported, then nothing is written
+                return [], exc
+
+        results = work.run_units(render_unit, units, jobs)
+        misfits = [misfit for _, misfit in results if misfit is not None]
+        if misfits:
+            raise FitErrors(misfits)
+        files = [built for result, _ in results for built in result]
     if files:  # all unchanged: the output folder is not even locked
         write_files(out, files, warn)
     for item in todo:

@@ -9,7 +9,7 @@ modules; modules are imported on first use so that validating content (and
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 from handoutkit.content.model import Handout, Topic
@@ -44,6 +44,10 @@ class RenderedPdf:
     # Every font size text was set in, as the layout drew it (common.RecordingCanvas);
     # None when a layout does not record them.
     font_sizes: Optional[frozenset[float]] = None
+    # Per page: (page template id, [(x1, y1, x2, y2) of each frame the story flows in]).
+    # Geometry only, for measuring the printed page (tests/pagefill.py): where the
+    # body is, so page furniture (bands, running heads, footers) is not counted as content.
+    frames: list = field(default_factory=list)
 
 
 def render(job: RenderJob) -> RenderedPdf:
