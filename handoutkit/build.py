@@ -82,11 +82,17 @@ def check_glyphs(project: Project) -> None:
     """Every character of the content must be drawable by a bundled font."""
     errors = []
     seen: set[int] = set()
+    drawable: dict[str, bool] = {}  # each distinct character is looked up once, not once per use
     for text in iter_texts([project.brand, *project.topics]):
         if id(text) in seen:  # a section is reachable from its topic and from each handout using it
             continue
         seen.add(id(text))
-        missing = fonts.missing_chars(text)
+        chars = set(text)
+        for char in chars - drawable.keys():
+            drawable[char] = not fonts.missing_chars(char)
+        if all(drawable[char] for char in chars):
+            continue
+        missing = fonts.missing_chars(text)  # in order of first use, for the message
         if missing:
             shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing)
             errors.append(ContentError(text.where, "", f"no bundled font can draw {shown}",

@@ -199,7 +199,7 @@ def render(job: RenderJob) -> RenderedPdf:
     doc._contents = [flowable for flowable in story if isinstance(flowable, OnePassContents)]
     doc._indexingFlowables = list(doc._contents)  # they hear the headings' TOCEntry notifications
     data = common.build_pdf(doc, story)
-    pages = common.page_count(data)
+    pages = doc.page_count
     note = theme.labels.count("notes_pages", doc.notes_added) if doc.notes_added else None
     return RenderedPdf(data=data, pages=pages, page_size=(width, height), note=note, frames=doc.page_frames,
                        font_sizes=doc.font_sizes)

@@ -100,6 +100,7 @@ class RecordingCanvas(Canvas):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.font_sizes: set[float] = set()
+        self.pages_shown = 0
 
     def _record(self) -> None:
         # The preamble (the initial font, "BT /F1 12 Tf 14.4 TL ET") opens every page and form stream.
@@ -107,6 +108,7 @@ class RecordingCanvas(Canvas):
 
     def showPage(self) -> None:
         self._record()
+        self.pages_shown += 1
         super().showPage()
 
     def endForm(self, **extra_attributes) -> None:
@@ -119,7 +121,8 @@ def build_pdf(doc: HandoutDoc, story: list, multi_pass: bool = False) -> bytes:
 
     A reportlab ``LayoutError`` becomes a :class:`FitError` naming the YAML
     source of the flowable that did not fit, with the space it needed.
-    The font sizes the (last) pass set text in are left in ``doc.font_sizes``.
+    The font sizes the (last) pass set text in are left in ``doc.font_sizes``,
+    its number of pages in ``doc.page_count``.
     """
     try:
         if multi_pass:
@@ -127,6 +130,7 @@ def build_pdf(doc: HandoutDoc, story: list, multi_pass: bool = False) -> bytes:
         else:
             doc.build(story, canvasmaker=RecordingCanvas)
         doc.font_sizes = frozenset(doc.canv.font_sizes)
+        doc.page_count = doc.canv.pages_shown  # what page_count(data) would read back, without parsing
     except LayoutError as exc:
         where, label = doc._last_source or (Location(doc.job.topic.id), doc.job.handout.name)
         needed = _needed_height(str(exc))

