@@ -47,6 +47,9 @@ if not BASELINE.is_dir():
     BASELINE = Path("/work/shared/bench-baseline")
 HANDOUT = [str(Path(sys.executable).with_name("handout"))]
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_batch import synthesise  # noqa: E402  (handouts/ with the topic's sections repeated N times)
+
 # Runs a command and prints its wall time and the peak RSS of the process tree's largest child.
 _MEASURE = r"""
 import json, resource, subprocess, sys, time
@@ -89,27 +92,6 @@ def handout_build(source: Path, out: Path, *extra: str, cache: Path | None = Non
     finally:
         if fresh:
             shutil.rmtree(cache, ignore_errors=True)
-
-
-def synthesise(factor: int, folder: Path) -> Path:
-    """handouts/ with the topic's sections repeated ``factor`` times (new section and exercise ids)."""
-    target = folder / f"x{factor}"
-    shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(SOURCE, target)
-    topic = target / TOPIC
-    topic_yaml = topic / "topic.yaml"
-    text = topic_yaml.read_text()
-    ids = re.search(r"^sections: \[(.*)\]$", text, re.M).group(1).split(", ")
-    listed = list(ids)
-    for copy in range(2, factor + 1):
-        for section in ids:
-            new = f"{section}-{copy}"
-            body = (topic / "sections" / f"{section}.yaml").read_text()
-            body = re.sub(r"^(  - id: )(\S+)$", rf"\g<1>\g<2>-{copy}", body, flags=re.M)
-            (topic / "sections" / f"{new}.yaml").write_text(body)
-            listed.append(new)
-    topic_yaml.write_text(text.replace(f"sections: [{', '.join(ids)}]", f"sections: [{', '.join(listed)}]"))
-    return target
 
 
 def library(count: int, folder: Path) -> Path:

@@ -205,19 +205,8 @@ class _FontScanner:
         contents = page.get_contents()
         if contents is not None:
             self._scan(contents.operations, resources, None, fonts, set())
-        annots = _resolve(page.get("/Annots"))
-        if isinstance(annots, ArrayObject):
-            for annot in annots:
-                annot = _resolve(annot)
-                appearance = _resolve(annot.get("/AP")) if isinstance(annot, DictionaryObject) else None
-                if not isinstance(appearance, DictionaryObject):
-                    continue
-                # /N is the normal appearance, the one that prints.  It is a
-                # stream, or a dictionary of states (checkbox /On, /Off).
-                normal = appearance.get("/N")
-                states = [normal] if isinstance(_resolve(normal), StreamObject) else [v for _, v in _items(normal)]
-                for state in states:
-                    self._form(state, resources, None, fonts, set())
+        for state in _printed_appearances(page):
+            self._form(state, resources, None, fonts, set())
         return list(fonts.values())
 
     def _form(
@@ -283,6 +272,22 @@ class _FontScanner:
         resources = font.get("/Resources")
         for _, proc in _items(font.get("/CharProcs")):
             self._form(proc, resources, None, fonts, path)
+
+
+def _printed_appearances(page: pypdf.PageObject) -> list[Any]:
+    """The normal appearance streams (references) of a page's annotations: what prints.
+
+    /N is a stream, or a dictionary of states (checkbox /On, /Off).
+    """
+    found: list[Any] = []
+    annots = _resolve(page.get("/Annots"))
+    for annot in annots if isinstance(annots, ArrayObject) else []:
+        annot = _resolve(annot)
+        appearance = _resolve(annot.get("/AP")) if isinstance(annot, DictionaryObject) else None
+        if isinstance(appearance, DictionaryObject):
+            normal = appearance.get("/N")
+            found += [normal] if isinstance(_resolve(normal), StreamObject) else [v for _, v in _items(normal)]
+    return found
 
 
 def _items(obj: Any) -> list[tuple[Any, Any]]:
@@ -525,18 +530,10 @@ def resource_fonts(pdf: PdfSource) -> list[FontUse]:
 
     for number, page in enumerate(reader.pages, 1):
         keys = set(font_keys(page.get("/Resources"), frozenset()))
-        annots = _resolve(page.get("/Annots"))
-        for annot in annots if isinstance(annots, ArrayObject) else []:
-            annot = _resolve(annot)
-            appearance = _resolve(annot.get("/AP")) if isinstance(annot, DictionaryObject) else None
-            if not isinstance(appearance, DictionaryObject):
-                continue
-            normal = appearance.get("/N")
-            states = [normal] if isinstance(_resolve(normal), StreamObject) else [v for _, v in _items(normal)]
-            for state in states:
-                stream = _resolve(state)
-                if isinstance(stream, StreamObject):
-                    keys |= font_keys(stream.get("/Resources"), frozenset())
+        for state in _printed_appearances(page):
+            stream = _resolve(state)
+            if isinstance(stream, StreamObject):
+                keys |= font_keys(stream.get("/Resources"), frozenset())
         for key in keys:
             if number not in found[key].pages:
                 found[key].pages.append(number)
