@@ -230,6 +230,20 @@ def run_health_checks(project: Project, source: Path, strict: bool = False, toda
             warn(finding.line())
 
 
+def load_checked_project(source: Path, topics: Optional[Iterable[str]] = None, strict: bool = False,
+                         today: Optional[date] = None, warn: Optional[Callable[[str], None]] = None) -> Project:
+    """Load ``source`` and apply the build's gates: every glyph drawable, the health checks' errors.
+
+    What every front end does before it lays anything out (``build``, the
+    personal sheets, the web page): raises a :class:`HandoutError` whose
+    message is the ``file:line:col`` report the CLI prints.
+    """
+    project = load_project(Path(source), topics)
+    check_glyphs(project)
+    run_health_checks(project, Path(source), strict=strict, today=today, warn=warn)
+    return project
+
+
 def build(source: Path, out: Path, topics: Optional[Iterable[str]] = None,
           handouts: Optional[Iterable[str]] = None, paper: Optional[str] = None, strict: bool = False,
           today: Optional[date] = None, warn: Optional[Callable[[str], None]] = None,
@@ -275,6 +289,8 @@ def build(source: Path, out: Path, topics: Optional[Iterable[str]] = None,
     todo = [item for item in items if item not in kept]
     files: list[BuiltFile] = []
     if todo:
+        # load_checked_project's gates, with the themes made in between: once,
+        # here, and the health checks measure the same ones.
         project = load_project(source, sorted({item.topic for item in todo}))
         check_glyphs(project)
         # The themes (one per language) are made once, here, and the health
