@@ -293,7 +293,9 @@ def _read_header(header: Record, shown: str) -> list[Optional[str]]:
             columns.append(None)
             continue
         if key not in COLUMNS:
-            raise CsvFileError(shown, f"column {index}: unknown column {show(key, '(not a column name)')}",
+            cell = header.cells[index - 1].value.strip()
+            named = f"unknown column {show(cell)}" if show(cell, "") else "is not a known column name"
+            raise CsvFileError(shown, f"column {index}: {named}",
                                did_you_mean(key, COLUMNS) or f"columns: {', '.join(COLUMNS)}", line=header.line)
         if key in columns:
             raise CsvFileError(shown, f"column {index}: column {key!r} appears twice", line=header.line)
@@ -306,7 +308,10 @@ def _read_header(header: Record, shown: str) -> list[Optional[str]]:
 
 def _check_quotes(records: list[Record], shown: str, lines: list[str], sep: str, header) -> None:
     """Refuse an unclosed quote, and a cell spanning lines that is not clearly a multi-line note."""
+    first = next((r.number for r in records if not r.blank()), 0)
     for record in records:
+        if header is None and record.number > first:
+            break  # rows after the header are checked once the columns are known
         for index, cell in enumerate(record.cells):
             column = ""
             if header is not None and record.number > header[0].number:

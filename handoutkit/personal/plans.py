@@ -260,10 +260,13 @@ class PersonalDate(Spec):
 class PlanId(Spec):
     kind = "exercise id"
 
+    def __init__(self, example: str = "an exercise id like chin-tuck") -> None:
+        self.example = example
+
     def convert(self, node, ctx, path):
         if not isinstance(node, yaml.ScalarNode) or not re.fullmatch(ID_PATTERN, node.value.strip()):
             got = shown(node.value) if isinstance(node, yaml.ScalarNode) else describe(node)
-            return ctx.error(node, path, f"expected an exercise id like chin-tuck, got {got}")
+            return ctx.error(node, path, f"expected {self.example}, got {got}")
         return (node.value.strip(), ctx.where(node))
 
 
@@ -282,7 +285,7 @@ PLAN_EXERCISE = StrOrRecord(
 )
 
 PLAN = Record(name="plan", fields=[
-    Field("topic", PlanId(), required=False, doc="the topic folder name"),
+    Field("topic", PlanId("a topic id like upper-back-pain"), required=False, doc="the topic folder name"),
     Field("patient", PersonalText(MAX_NAME), required=False),
     Field("clinician", PersonalText(MAX_NAME), required=False),
     Field("date", PersonalDate(), required=False),
@@ -296,7 +299,10 @@ class _PlanContext(Context):
     """Schema errors for a plan file, with any quoted value that is not id-like left out (it may be a name)."""
 
     def error(self, node, path, message, hint=None):
-        return super().error(node, scrub_path(path), scrub(message), scrub(hint) if hint else None)
+        clean = scrub(message)
+        if clean != message and message.startswith("unknown key"):
+            clean = "a key that is not a plan field (not shown: it is not a plain word)"
+        return super().error(node, scrub_path(path), clean, scrub(hint) if hint else None)
 
 
 MAX_PLAN_DEPTH = 20  # a plan is three levels deep; anything much deeper is a mistake (or an attack)
