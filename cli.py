@@ -1,9 +1,11 @@
 """The ``handout`` command line: parses options and calls the library, nothing more.
 
     handout build [TOPIC...] [--handout NAME] [--source DIR] [--out DIR] [--paper letter|a4] [--strict]
+                  [--html] [--accessible] [--archive]
     handout list [--source DIR]
     handout check [TOPIC...] [--strict] [--format text|json]
     handout docs [--write]
+    handout serve [--source DIR] [--host 127.0.0.1] [--port 8000] [--open]
 
 Errors from content are printed as ``file:line:col: field: message`` with a
 hint, and exit with code 1; usage errors exit with code 2 (click's rule).
@@ -67,20 +69,30 @@ def main() -> None:
               help="Print-shop files: 3 mm bleed, crop marks, TrimBox and BleedBox (*-marks.pdf).")
 @click.option("--creep", "creep_mm", type=click.FloatRange(min=0, max=2), default=None, metavar="MM",
               help="Saddle-stitch creep per sheet in mm (default: 0.1 for booklets over 40 pages, else 0).")
+@click.option("--html", is_flag=True, help="Also the HTML edition: one self-contained accessible file (*.html).")
+@click.option("--accessible", is_flag=True, help="Also the tagged PDF/UA-1 edition for screen readers (*-accessible.pdf).")
+@click.option("--archive", is_flag=True, help="Also PDF/A-2b archive copies of the print PDFs (*-archive.pdf).")
 @strict_option
 @today_option
 def build(topics: tuple[str, ...], handouts: tuple[str, ...], source: Path, out: Path, paper: Optional[str],
-          large_print: bool, grayscale: bool, print_marks: bool, creep_mm: Optional[float],
-          strict: bool, today: Optional[datetime]) -> None:
+          large_print: bool, grayscale: bool, print_marks: bool, creep_mm: Optional[float], html: bool,
+          accessible: bool, archive: bool, strict: bool, today: Optional[datetime]) -> None:
     """Build every handout of every topic (or only the TOPICS named)."""
     from handoutkit.build import BuildOptions, build as run_build
 
+    if archive and print_marks:
+        raise click.UsageError("--archive makes PDF/A copies of the standard print files; "
+                               "it cannot be combined with --print-marks (CMYK crop marks)")
     options = BuildOptions(paper=paper.lower() if paper else None, large_print=large_print, grayscale=grayscale,
-                           print_marks=print_marks, creep_mm=creep_mm)
+                           print_marks=print_marks, creep_mm=creep_mm, html=html, accessible=accessible,
+                           archive=archive)
     files = run_build(source, out, topics=topics or None, handouts=handouts or None, options=options,
                       strict=strict, today=today.date() if today else None,
                       warn=lambda line: click.echo(line, err=True))
     for item in files:
+        if not item.pages:  # the HTML edition: no pages
+            click.echo(f"wrote {item.path} ({item.note})")
+            continue
         extra = f"; {item.note}" if item.note else ""
         pages = plural(item.pages, "page")
         click.echo(f"wrote {item.path} ({pages}, {_inches(item.page_size)}{extra})")
@@ -120,12 +132,14 @@ def check(topics: tuple[str, ...], source: Path, strict: bool, today: Optional[d
     """
     from handoutkit import clock
     from handoutkit.build import check_glyphs
+    from handoutkit.checks.accessibility import add_accessibility_findings
     from handoutkit.checks.health import load_check_config, run_checks
     from handoutkit.content.load import load_project
 
     project = load_project(source, topics or None)
     check_glyphs(project)
     report = run_checks(project, load_check_config(source), today.date() if today else clock.build_date())
+    add_accessibility_findings(report, project)
     click.echo(report.to_json() if output_format == "json" else report.to_text(), nl=output_format == "json")
     failing = report.errors(strict=strict)
     if failing:
@@ -177,12 +191,9 @@ def preview(topics: tuple[str, ...], source: Path, out: Path, dest: Optional[Pat
 
 def _personal_setup(source: Path, paper: Optional[str], large_print: bool, grayscale: bool):
     """Load and check the content (as build does: errors stop, warnings are left to `handout check`)."""
-    from handoutkit.build import BuildOptions, check_glyphs, make_build_theme, run_health_checks
-    from handoutkit.content.load import load_project
+    from handoutkit.build import BuildOptions, load_checked_project, make_build_theme
 
-    project = load_project(source)
-    check_glyphs(project)
-    run_health_checks(project, source)
+    project = load_checked_project(source)
     options = BuildOptions(paper=paper.lower() if paper else None, large_print=large_print, grayscale=grayscale)
     return project, make_build_theme(project, options)
 
@@ -321,6 +332,31 @@ def batch(csv_file: Path, out: str, merge: bool, strict: bool, jobs: Optional[in
         click.echo(f"wrote {target} ({result.written} sheets, {result.pages} pages: print double-sided{skipped})")
     else:
         click.echo(f"wrote {result.written} sheets to {target}{skipped}")
+
+
+@main.command()
+@source_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. 127.0.0.1: this computer only; 0.0.0.0: the clinic network "
+                   "(needs an access code).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port (0: any free port).")
+@click.option("--access-code", envvar="HANDOUT_ACCESS_CODE", default=None, metavar="CODE",
+              help="Code staff type to sign in (at least 8 characters; or set HANDOUT_ACCESS_CODE). "
+                   "Required with any --host but 127.0.0.1.")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="Another host name or address browsers use to reach this server (repeatable).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in the default browser.")
+def serve(source: Path, host: str, port: int, access_code: Optional[str], allow_hosts: tuple[str, ...],
+          open_browser: bool) -> None:
+    """Start the local web page: library, exercise plans, batches, content check.  Ctrl-C stops it.
+
+    Patient details travel in form posts only and are never stored, logged
+    or cached.
+    """
+    from handoutkit.web.app import serve as run_server
+
+    run_server(source, host=host, port=port, access_code=access_code, allow_hosts=allow_hosts,
+               open_browser=open_browser, say=lambda line: click.echo(line, err=True))
 
 
 def run() -> None:

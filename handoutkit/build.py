@@ -23,7 +23,7 @@ from handoutkit.render import fonts
 from handoutkit.press import impose
 
 from handoutkit.checks import pdfcheck
-from handoutkit.errors import BuildError, ContentError, ContentErrors, HandoutError, plural
+from handoutkit.errors import BuildError, ContentError, ContentErrors, FitError, FitErrors, HandoutError, plural
 from handoutkit.content.load import load_project
 from handoutkit.content.model import Handout, Project, Topic, iter_texts
 from handoutkit.content.schema import did_you_mean
@@ -44,12 +44,19 @@ class BuildOptions:
     grayscale: bool = False          # brand colours mapped to grays of equal luminance
     print_marks: bool = False        # 3 mm bleed, TrimBox/BleedBox, crop marks (print-shop files)
     creep_mm: Optional[float] = None  # per-sheet creep for saddle stitching; None: automatic
+    html: bool = False               # also the HTML edition: <name>.html (layouts/html_edition.py)
+    accessible: bool = False         # also the tagged PDF/UA-1 edition: <name>-accessible.pdf
+    archive: bool = False            # also PDF/A-2b copies of the print PDFs: <name>-archive.pdf
 
     def suffix(self) -> str:
         """``-large-print``, ``-grayscale``, ``-marks``, in that order, for the options in force."""
         parts = [name for name, on in (("large-print", self.large_print), ("grayscale", self.grayscale),
                                        ("marks", self.print_marks)) if on]
         return "".join(f"-{p}" for p in parts)
+
+    def screen_suffix(self) -> str:
+        """The suffix for the electronic editions: print marks do not apply to them."""
+        return replace(self, print_marks=False).suffix()
 
 
 @dataclass
@@ -124,6 +131,48 @@ def render_handout(topic: Topic, handout: Handout, theme: Theme,
         size = (2 * rendered.page_size[0], rendered.page_size[1]) if options.print_marks else (sheet_h, sheet_w)
         files.append(BuiltFile(topic.id, handout.name + "-print", Path(print_label), imposed, sheets * 2,
                                size, note))
+    if options.archive:
+        files += [archive_copy(item) for item in list(files)]
+    if options.html or options.accessible:
+        files += electronic_editions(topic, handout, theme, options)
+    return files
+
+
+def archive_copy(item: BuiltFile) -> BuiltFile:
+    """The PDF/A-2b copy of a print file, checked: ``booklet.pdf`` → ``booklet-archive.pdf``."""
+    from handoutkit.press import archive
+
+    path = item.path.with_name(f"{item.path.stem}-archive{item.path.suffix}")
+    data = archive.to_pdfa(item.data, str(path))
+    archive.require_pdfa(data, str(path))
+    return BuiltFile(item.topic, item.handout, path, data, item.pages, item.page_size, "PDF/A-2b archive copy")
+
+
+def electronic_editions(topic: Topic, handout: Handout, theme: Theme, options: BuildOptions) -> list[BuiltFile]:
+    """The HTML edition and/or the tagged PDF of one handout, each checked (see checks/accessibility.py)."""
+    import layouts
+    from handoutkit.checks import accessibility
+    from handoutkit.press.tagged import page_summary, render_tagged_pdf
+    from layouts.html_edition import FONT_FAMILIES, render_html
+
+    job = layouts.RenderJob(topic=topic, handout=handout, theme=theme)
+    stem = handout.name + options.screen_suffix()
+    html = render_html(job)
+    label = f"{topic.id}/{stem}.html"
+    accessibility.require(accessibility.html_problems(html, accessibility.allowed_links(theme.brand, topic),
+                                                      lang=topic.language), label)
+    files = []
+    if options.html:
+        data = html.encode("utf-8")
+        files.append(BuiltFile(topic.id, handout.name, Path(label), data, 0, (0, 0),
+                               f"HTML edition, {len(data) // 1024} kB, no external requests"))
+    if options.accessible:
+        label = f"{topic.id}/{stem}-accessible.pdf"
+        data = render_tagged_pdf(html, label, created=clock.document_datetime())
+        accessibility.require(accessibility.tagged_pdf_problems(data, job.title, topic.language, FONT_FAMILIES),
+                              label)
+        pages, size = page_summary(data)
+        files.append(BuiltFile(topic.id, handout.name, Path(label), data, pages, size, "tagged PDF/UA-1"))
     return files
 
 
@@ -162,6 +211,20 @@ def run_health_checks(project: Project, source: Path, strict: bool = False, toda
             warn(finding.line())
 
 
+def load_checked_project(source: Path, topics: Optional[Iterable[str]] = None, strict: bool = False,
+                         today: Optional[date] = None, warn: Optional[Callable[[str], None]] = None) -> Project:
+    """Load ``source`` and apply the build's gates: every glyph drawable, the health checks' errors.
+
+    What every front end does before it lays anything out (``build``, the
+    personal sheets, the web page): raises a :class:`HandoutError` whose
+    message is the ``file:line:col`` report the CLI prints.
+    """
+    project = load_project(Path(source), topics)
+    check_glyphs(project)
+    run_health_checks(project, Path(source), strict=strict, today=today, warn=warn)
+    return project
+
+
 def build(source: Path, out: Path, topics: Optional[Iterable[str]] = None,
           handouts: Optional[Iterable[str]] = None, paper: Optional[str] = None, strict: bool = False,
           today: Optional[date] = None, warn: Optional[Callable[[str], None]] = None,
@@ -172,9 +235,7 @@ def build(source: Path, out: Path, topics: Optional[Iterable[str]] = None,
     invalid, fails a health check (or, with ``strict``, warns), or any
     handout fails to lay out.  Warnings go to ``warn``.
     """
-    project = load_project(Path(source), topics)
-    check_glyphs(project)
-    run_health_checks(project, Path(source), strict=strict, today=today, warn=warn)
+    project = load_checked_project(source, topics, strict=strict, today=today, warn=warn)
     options = options or BuildOptions()
     if paper is not None:
         options = replace(options, paper=paper)
@@ -186,10 +247,16 @@ def build(source: Path, out: Path, topics: Optional[Iterable[str]] = None,
         if name not in known:
             raise HandoutError(f"no handout named {name!r}", did_you_mean(name, known) or f"handouts: {', '.join(known)}")
     files: list[BuiltFile] = []
+    misfits: list[FitError] = []  # every handout that does not fit is reported, then nothing is written
     for topic in project.topics:
         for handout in topic.handouts:
             if not wanted or handout.name in wanted:
-                files += render_handout(topic, handout, themes[topic.language], options)
+                try:
+                    files += render_handout(topic, handout, themes[topic.language], options)
+                except FitError as exc:
+                    misfits.append(exc)
+    if misfits:
+        raise FitErrors(misfits)
     write_files(Path(out), files, warn)
     return files
 

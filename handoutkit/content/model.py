@@ -131,6 +131,7 @@ class Section:
     exercises: list[Exercise] = field(default_factory=list)  # kind == exercises
     groups: list = field(default_factory=list)  # RedFlagGroup (red_flags) or HabitGroup (habits)
     where: Location = UNKNOWN
+    groups_where: Location = UNKNOWN  # the 'groups:' key: what sets a checklist's length
 
     @property
     def label(self) -> str:
@@ -175,6 +176,7 @@ class Topic:
     subtitle: Optional[Text] = None
     cover_image: Optional[Path] = None
     where: Location = UNKNOWN
+    review_due_where: Location = UNKNOWN  # the 'review_due:' line, for "review overdue"
 
     def section(self, section_id: str) -> Section:
         for section in self.sections:

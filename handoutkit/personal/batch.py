@@ -163,9 +163,15 @@ class BatchResult:
 
 
 def check_batch(project: Project, csv_path: Path, theme: Theme, topic_name: Optional[str] = None,
-                handout: Optional[str] = None) -> BatchJob:
-    """Read and check every row; lay out each distinct selection (no drawing yet)."""
-    plans = read_batch(Path(csv_path))
+                handout: Optional[str] = None, data: Optional[bytes] = None,
+                maker: Optional[SheetMaker] = None) -> BatchJob:
+    """Read and check every row; lay out each distinct selection (no drawing yet).
+
+    ``data``: the CSV's content when it is held in memory (``csv_path`` then
+    only names it); ``maker``: a warm :class:`SheetMaker` for the batch's
+    topic to reuse (a long-running front end keeps one per topic).
+    """
+    plans = read_batch(Path(csv_path), data)
     rows, problems = plans.rows, plans.problems
     # One batch prints one topic: --topic, else the first row's topic column, else the only topic.
     first = next((r.plan.topic for r in rows if r.plan.topic), None)
@@ -176,7 +182,9 @@ def check_batch(project: Project, csv_path: Path, theme: Theme, topic_name: Opti
             raise
         row = next(r for r in rows if r.plan.topic)
         raise HandoutError(f"{plans.shown}:{row.line}: row {row.number}, topic: {err.message}", err.hint) from None
-    maker = SheetMaker(topic, theme, pick_handout(topic, handout))
+    chosen = pick_handout(topic, handout)
+    if maker is None or (maker.topic, maker.handout, maker.theme) != (topic, chosen, theme):
+        maker = SheetMaker(topic, theme, chosen)
     good: list[BatchRow] = []
     layouts = []
     for row in rows:

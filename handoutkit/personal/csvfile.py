@@ -276,7 +276,6 @@ def parse_batch(data: bytes, shown: str) -> BatchFile:
 
 
 def _read_header(header: Record, shown: str) -> list[Optional[str]]:
-    from handoutkit.personal.names import shown as show
     from handoutkit.personal.plans import did_you_mean
 
     keys = [column_key(c.value) for c in header.cells]
@@ -293,8 +292,11 @@ def _read_header(header: Record, shown: str) -> list[Optional[str]]:
             columns.append(None)
             continue
         if key not in COLUMNS:
+            # A recognised header's cells are column titles; still, only lower-case ones are repeated
+            # (a capitalised one may be a patient's name pasted into the header row).
             cell = header.cells[index - 1].value.strip()
-            named = f"unknown column {show(cell)}" if show(cell, "") else "is not a known column name"
+            title = re.fullmatch(r"[a-z0-9][a-z0-9 _-]{0,39}", cell)
+            named = f"unknown column {cell!r}" if title else "is not a known column name"
             raise CsvFileError(shown, f"column {index}: {named}",
                                did_you_mean(key, COLUMNS) or f"columns: {', '.join(COLUMNS)}", line=header.line)
         if key in columns:
@@ -343,13 +345,14 @@ def _check_quotes(records: list[Record], shown: str, lines: list[str], sep: str,
                                "check the quotes on that line: a quote inside a cell is written \"\"", **label)
 
 
-def read_batch_file(path: Path) -> BatchFile:
-    """:func:`parse_batch` on a file; an unreadable file is a :class:`CsvFileError`."""
+def read_batch_file(path: Path, data: Optional[bytes] = None) -> BatchFile:
+    """:func:`parse_batch` on a file (or on ``data``, then ``path`` only names it in messages)."""
     from handoutkit.content.yamlsource import display_path
 
     shown = display_path(Path(path))
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise CsvFileError(shown, f"cannot read file ({exc.strerror})") from None
+    if data is None:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise CsvFileError(shown, f"cannot read file ({exc.strerror})") from None
     return parse_batch(data, shown)

@@ -98,8 +98,13 @@ _PATH_PART = re.compile(r"[a-z_][a-z0-9_]*(\[\d+\])*")
 
 
 def scrub(message: str) -> str:
-    """A schema message with every quoted value that is not id-like replaced by "a value"."""
-    return _QUOTED.sub(lambda m: shown(m.group(0)[1:-1]), message)
+    """A message with every quoted value that is not id-like replaced by "a value" (punctuation such
+    as '[' in a hint is kept: it holds no letter of a name)."""
+    def one(match: re.Match) -> str:
+        inner = match.group(0)[1:-1]
+        return match.group(0) if not any(c.isalpha() for c in inner) else shown(inner)
+
+    return _QUOTED.sub(one, message)
 
 
 def scrub_path(path: str) -> str:
