@@ -155,7 +155,11 @@ def resolve(plan: Plan, topic: Topic, label: str = "topic") -> tuple[Selection, 
     """The exercises and final doses a plan asks for, or the errors that stop it.
 
     Unknown ids are errors that list the ids the topic has; an id named twice
-    and a dose override for an exercise the plan does not name are errors too.
+    and a dose override for an exercise the plan does not name are errors too,
+    and so is an override (``--dose``, the CSV ``doses`` column) that changes
+    nothing: most likely its value went to the wrong cell.  A dose given with
+    its exercise (a plan file's ``dose:``, a form's dose fields) may repeat
+    the topic's values.
     """
     known = {str(ex.id): ex for ex in topic.exercises}
     ids = list(known)
@@ -169,8 +173,6 @@ def resolve(plan: Plan, topic: Topic, label: str = "topic") -> tuple[Selection, 
         elif choice.id in chosen:
             errors.append(ContentError(choice.where, "", f"exercise {choice.id!r} is named twice"))
         else:
-            if choice.dose != DoseChange() and choice.dose.apply(known[choice.id].dose) == known[choice.id].dose:
-                errors.append(_unchanged(choice.where, choice.id, known[choice.id].dose))
             chosen[choice.id] = choice.dose
             order.append(choice.id)
     for exercise_id, change, where in plan.doses:
