@@ -402,6 +402,22 @@ def test_request_size_limits(client):
     assert response.status_code == 413
 
 
+def test_an_upload_never_touches_the_disk():
+    from starlette.formparsers import MultiPartParser
+
+    from handoutkit.web.security import UPLOAD_LIMIT
+
+    # Starlette keeps an uploaded file in memory up to spool_max_size; the body limit stops it before that.
+    assert UPLOAD_LIMIT <= MultiPartParser.spool_max_size
+
+
+def test_network_host_names():
+    names = host_names("0.0.0.0", ("Reception-PC", "[fd00::5]"))
+    assert {"127.0.0.1", "localhost", "::1", "reception-pc", "fd00::5"} <= names
+    assert "0.0.0.0" not in names and "" not in names
+    assert host_names("127.0.0.1") == {"127.0.0.1", "localhost", "::1"}
+
+
 def test_build_cap_answers_503_after_a_brief_wait(client, monkeypatch):
     import anyio
 

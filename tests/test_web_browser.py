@@ -143,6 +143,9 @@ def test_plan_with_the_mouse_preview_and_download(browser, server):
         # Nothing is ticked yet: the live preview (JavaScript) says what is missing.
         expect(page.locator("#preview-status")).to_contain_text("no exercise is ticked")
         assert page.is_hidden("#preview-image")
+        page.click("#print")  # known problems: shown on this page, not in a new tab
+        expect(page.locator("#error-summary")).to_contain_text("no exercise is ticked")
+        assert len(context.pages) == 1
         page.fill("#patient", NAME)
         page.fill("#clinician", CLINICIAN)
         page.check("#include-chin-tuck")

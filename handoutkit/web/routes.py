@@ -96,7 +96,7 @@ async def library(request: Request) -> Response:
     options, paper, edition = _query_options(request)
     service: Service = _app(request).service
     try:
-        topics = await run(request, _library_listing, service, options)
+        topics = await _library_listing(request, service, options)
     except HandoutError as err:
         return render(request, "library.html", 422, error=err.format_message(), topics=[], paper=paper,
                       edition=edition, nav="library")
@@ -104,12 +104,16 @@ async def library(request: Request) -> Response:
                   query=f"paper={paper}&edition={edition}")
 
 
-def _library_listing(service: Service, options: BuildOptions) -> list[dict]:
-    project = service.project()
+async def _library_listing(request: Request, service: Service, options: BuildOptions) -> list[dict]:
+    # One admission per handout, not per page: other people's sheets get their turn between builds.
+    project = await run(request, service.project)
     out = []
     for topic in project.topics:
-        files = [{"stem": f.stem, "name": f.name, "pages": f.file.pages, "size": _size_label(f.file.page_size),
-                  "note": f.file.note} for f in service.handouts(topic.id, options)]
+        files = []
+        for handout in topic.handouts:
+            files += [{"stem": f.stem, "name": f.name, "pages": f.file.pages, "size": _size_label(f.file.page_size),
+                       "note": f.file.note} for f in await run(request, service.handout_files, topic.id, handout.name,
+                                                               options)]
         out.append({"id": topic.id, "title": str(topic.title), "version": str(topic.version),
                     "review_due": topic.review_due, "files": files,
                     "has_sheet": any(h.layout == "exercise-sheet" for h in topic.handouts)})
