@@ -177,6 +177,18 @@ def test_plan_with_the_mouse_preview_and_download(browser, server):
         context.close()
 
 
+def test_the_html_edition_shows_under_its_policy(browser, server):
+    page = browser.new_page()
+    try:
+        csp = _csp_errors(page)
+        page.goto(server["url"] + f"html/{TOPIC}/checklist.html")
+        assert page.locator("h1").count() >= 1
+        fonts = page.evaluate("document.fonts.ready.then(() => [...document.fonts].filter(f => f.status === 'loaded').length)")
+        assert fonts >= 1 and csp == []  # inline stylesheet and data: fonts allowed, nothing else needed
+    finally:
+        page.close()
+
+
 def _tab_to(page, selector: str, limit: int = 120) -> None:
     """Press Tab until ``selector`` has focus, checking that each focused control shows a visible focus ring."""
     for _ in range(limit):

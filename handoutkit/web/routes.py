@@ -111,9 +111,9 @@ async def _library_listing(request: Request, service: Service, options: BuildOpt
     for topic in project.topics:
         files = []
         for handout in topic.handouts:
+            built = await run(request, service.handout_files, topic.id, handout.name, options)
             files += [{"stem": f.stem, "name": f.name, "pages": f.file.pages, "size": _size_label(f.file.page_size),
-                       "note": f.file.note} for f in await run(request, service.handout_files, topic.id, handout.name,
-                                                               options)]
+                       "note": f.file.note, "html": f.stem == handout.name and handout.name} for f in built]
         out.append({"id": topic.id, "title": str(topic.title), "version": str(topic.version),
                     "review_due": topic.review_due, "files": files,
                     "has_sheet": any(h.layout == "exercise-sheet" for h in topic.handouts)})
@@ -130,6 +130,27 @@ async def handout_pdf(request: Request) -> Response:
     except HandoutError as err:
         return render(request, "error.html", 422, title="The content has a problem", message=err.format_message())
     return _pdf(item.file.data, item.name, request.query_params.get("download") == "1")
+
+
+# The HTML edition is a self-contained page for patients (inline stylesheet, fonts and pictures as data: URIs,
+# no script): its own policy allows exactly that and nothing else.
+HTML_EDITION_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; font-src data:; img-src data:; "
+                       "form-action 'none'; frame-ancestors 'none'; base-uri 'none'")
+
+
+async def html_edition(request: Request) -> Response:
+    options, _, _ = _query_options(request)
+    topic, name = request.path_params["topic"], request.path_params["handout"]
+    try:
+        item = await run(request, _app(request).service.html_edition, topic, name, options)
+    except LookupError:
+        raise HTTPException(404, "No such handout.") from None
+    except HandoutError as err:
+        return render(request, "error.html", 422, title="The content has a problem", message=err.format_message())
+    disposition = "attachment" if request.query_params.get("download") == "1" else "inline"
+    return Response(item.data, media_type="text/html; charset=utf-8",
+                    headers={"Content-Security-Policy": HTML_EDITION_POLICY,
+                             "Content-Disposition": f'{disposition}; filename="{item.path.name}"'})
 
 
 async def thumbnail(request: Request) -> Response:

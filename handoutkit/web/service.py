@@ -183,6 +183,23 @@ class Service:
             lambda: render_handout(topic, handout, make_build_theme(project, options, topic.language), options))
         return [HandoutFile(topic_id, f.handout, f) for f in files]
 
+    def html_edition(self, topic_id: str, handout_name: str, options: BuildOptions) -> BuiltFile:
+        """The handout's HTML edition (``handout build --html``), checked as the build checks it."""
+        from dataclasses import replace
+
+        from handoutkit.build import electronic_editions
+
+        key = self.fingerprint()
+        project = self.project(key)
+        topic = self.topic(project, topic_id)
+        handout = next((h for h in topic.handouts if h.name == handout_name), None)
+        if handout is None:
+            raise LookupError(handout_name)
+        screen = replace(options, html=True, accessible=False, archive=False)
+        return self._handouts.get_or_make(
+            (key, topic_id, handout.name, screen),
+            lambda: electronic_editions(topic, handout, make_build_theme(project, options, topic.language), screen))[0]
+
     def handout_file(self, topic_id: str, stem: str, options: BuildOptions) -> HandoutFile:
         """One PDF by its stem (``booklet-print`` is the booklet's imposed file)."""
         base = stem[: -len("-print")] if stem.endswith("-print") else stem
