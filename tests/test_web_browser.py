@@ -9,7 +9,6 @@ docs/images/ for the README.
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import shutil
@@ -19,7 +18,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pypdf
 import pytest

@@ -9,8 +9,6 @@ take their non-personal choices (paper, edition) from the query string.
 
 from __future__ import annotations
 
-import logging
-from datetime import date
 from typing import Any, Optional
 
 from starlette.exceptions import HTTPException
@@ -24,10 +22,8 @@ from handoutkit.personal.fields import (
     DETAIL_FIELDS, ExerciseEntry, FieldProblem, dose_field, field_problems, plan_from_fields, position_field,
 )
 from handoutkit.personal.plans import DOSE_KEYS
-from handoutkit.web.security import CSRF_COOKIE, SESSION_COOKIE, SESSION_SECONDS, TooLarge, cookie_header
+from handoutkit.web.security import SESSION_COOKIE, SESSION_SECONDS, TooLarge, cookie_header
 from handoutkit.web.service import EDITIONS, PAPERS, Busy, Service, options_for
-
-log = logging.getLogger("handoutkit.web")
 
 DOSE_LABELS = {"sets": "Sets", "reps": "Reps", "hold_seconds": "Hold (seconds)", "times_per_day": "Times a day"}
 EDITION_LABELS = {"standard": "Standard", "large-print": "Large print", "grayscale": "Grayscale"}
