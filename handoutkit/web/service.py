@@ -178,9 +178,13 @@ class Service:
         handout = next((h for h in topic.handouts if h.name == handout_name), None)
         if handout is None:
             raise LookupError(handout_name)
-        files = self._handouts.get_or_make(
-            (key, topic_id, handout.name, options),
-            lambda: render_handout(topic, handout, make_build_theme(project, options, topic.language), options))
+        def make() -> list[BuiltFile]:
+            from handoutkit.checks.health import load_check_config
+
+            theme = make_build_theme(project, options, topic.language)
+            return render_handout(topic, handout, theme, options, load_check_config(self.source).min_font_size)
+
+        files = self._handouts.get_or_make((key, topic_id, handout.name, options), make)
         return [HandoutFile(topic_id, f.handout, f) for f in files]
 
     def html_edition(self, topic_id: str, handout_name: str, options: BuildOptions) -> BuiltFile:
