@@ -18,6 +18,7 @@ the standard edition these come out at the sizes of the original design
 from __future__ import annotations
 
 import io
+from typing import Optional
 
 from reportlab.platypus import (
     ActionFlowable, CondPageBreak, Flowable, Frame, KeepInFrame, KeepTogether, NextPageTemplate, PageBreak,
@@ -50,16 +51,28 @@ class BookletDoc(common.HandoutDoc):
         self.opens_with_heading: bool | None = None
         self.notes_pages_factory = notes_pages_factory
         self.notes_added = 0
+        self.last_used = 0.0  # height used on the last content page (before the notes)
+        self.last_page = 0
+        self.part_pages: dict[int, int] = {}  # part-opening heading (index in reading order) -> page
+        self.page_used: dict[int, float] = {}  # page -> height its content used in the frame
 
     def handle_flowable(self, flowables):
         if flowables and isinstance(flowables[0], PadToMultiple):
             del flowables[0]
+            frame = self.frame
+            self.last_used = frame._y2 - frame._y - frame._topPadding
+            self.last_page = self.page
             # The back cover follows on its own page: pad so that
             # (this page + notes + back cover) is a multiple of 4.
             self.notes_added = (-(self.page + 1)) % 4
             flowables[0:0] = self.notes_pages_factory(self.notes_added)
             return
         super().handle_flowable(flowables)
+
+    def handle_pageEnd(self):
+        frame = self.frame
+        self.page_used[self.page] = frame._y2 - frame._y - frame._topPadding
+        super().handle_pageEnd()
 
     def handle_pageBegin(self):
         # The running header names the section in effect at the top of the
@@ -74,6 +87,9 @@ class BookletDoc(common.HandoutDoc):
             self.opens_with_heading = running is not None
         if running is not None:
             self.running_title = running
+        part = getattr(flowable, "_part", None)
+        if part is not None:
+            self.part_pages[part] = self.page
         super().afterFlowable(flowable)
 
     @property
@@ -81,7 +97,20 @@ class BookletDoc(common.HandoutDoc):
         return self.running_title if self.opens_with_heading or not self.top_title else self.top_title
 
 
-def render(job: RenderJob) -> RenderedPdf:
+BALANCE = 0.3  # a last content page filled less than this pulls its last part over (see render)
+
+
+def render(job: RenderJob, break_before: Optional[int] = None) -> RenderedPdf:
+    """Lay out the booklet.
+
+    When the last content page comes out nearly empty (under :data:`BALANCE`
+    of its frame) and the last part-opening heading on it (a section's, or
+    "About this booklet") started on the page before, the booklet is laid out
+    once more with that part starting a new page (``break_before``, the
+    heading's index in reading order): a page with a bullet and a box becomes
+    a page with the whole last section.  The second layout is kept only when
+    its last page is fuller.
+    """
     theme = job.theme
     pt = theme.pt
     width, height = theme.booklet_size
@@ -182,12 +211,32 @@ def render(job: RenderJob) -> RenderedPdf:
         story += section_story(job, ref.section, ref.short, frame_width, body_frame._aH)
     about, back_cover = back_story(job, frame_width, back_frame._aH)
     story += about
+    parts = [flow for flow in story if getattr(flow, "_running_title", None) is not None]
+    for index, flow in enumerate(parts):
+        flow._part = index
+    if break_before is not None:
+        at = story.index(parts[break_before])
+        story[at:at] = [PageBreak()]
     story += [PadToMultiple()]
     story += back_cover
     data = common.build_pdf(doc, story, multi_pass=True)
     pages = common.page_count(data)
     note = theme.labels.count("notes_pages", doc.notes_added) if doc.notes_added else None
-    return RenderedPdf(data=data, pages=pages, page_size=(width, height), note=note, frames=doc.page_frames)
+    result = RenderedPdf(data=data, pages=pages, page_size=(width, height), note=note, frames=doc.page_frames)
+    result.last_used = doc.last_used
+    result.before_last_used = doc.page_used.get(doc.last_page - 1, 0.0)
+    least = BALANCE * body_frame._aH
+    if break_before is None and doc.last_used < least:
+        # The last part-opening heading that began before the last content page.
+        earlier = [part for part, page in doc.part_pages.items() if page < doc.last_page]
+        if earlier and max(earlier) > 0:
+            again = render(job, break_before=max(earlier))
+            # Kept only if it balances: a fuller last page, and the page before it not left nearly empty.
+            # (The page before is held to the page-fill rule: text over 30 % of the page
+            # height; used frame height overstates text by its spacing, hence 35 %.)
+            if again.last_used > doc.last_used and again.before_last_used >= 0.35 * height:
+                return again
+    return result
 
 
 def notes_heading(theme) -> tuple[Flowable, Flowable]:
@@ -239,7 +288,7 @@ def _designed_cover(job: RenderJob, width: float, room: float, tail: list) -> li
     base = theme.style("title")
     big = ParagraphStyle("cover-title", parent=base, fontSize=round(base.fontSize * 1.2, 1),
                          leading=round(base.fontSize * 1.2 * 1.1, 1))
-    head: list = [Spacer(1, pt(24)), common.sourced(Paragraph(theme.markup(job.title), big), topic.title.where,
+    head: list = [Spacer(1, pt(12)), common.sourced(Paragraph(theme.markup(job.title), big), topic.title.where,
                                                     "title")]
     rule = Table([[""]], colWidths=[width * 0.35], rowHeights=[pt(5)])
     rule.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), theme.color("accent"))]))
@@ -249,7 +298,7 @@ def _designed_cover(job: RenderJob, width: float, room: float, tail: list) -> li
     if topic.subtitle:
         head.append(common.para(theme, topic.subtitle, "subtitle"))
     labels = [str(ref.section.label) for ref in job.handout.sections]
-    fixed = common.list_height(head + tail, width) + pt(30)
+    fixed = common.list_height(head + tail, width) + 2  # 2 pt of slack for rounding
 
     def panel(items: list[str]) -> Table:  # "In this booklet" over the section names
         inner = [common.para(theme, theme.labels["cover_inside"], "h3"), common.bullets(theme, items)]
@@ -339,6 +388,15 @@ def section_story(job: RenderJob, section: Section, short: bool, width: float, p
     return story
 
 
+def _no_widows(paragraph: Paragraph) -> Paragraph:
+    """The paragraph with widow and orphan control: never one line alone at a page's top or foot."""
+    from reportlab.lib.styles import ParagraphStyle
+
+    paragraph.style = ParagraphStyle(paragraph.style.name + "-kept", parent=paragraph.style, allowWidows=0,
+                                     allowOrphans=0)
+    return paragraph
+
+
 class HeadedBlock(Flowable):
     """A heading and its lead-in paragraphs over a box that should not break (the red-flag box).
 
@@ -406,7 +464,7 @@ def back_story(job: RenderJob, width: float, room: float) -> tuple[list, list]:
         # and the review note.  Each thing is printed once.
         heading = common.para(theme, about_heading, "h1")
         heading._running_title = about_heading
-        about = [CondPageBreak(theme.pt(150)), heading, items[1], items[4]]
+        about = [CondPageBreak(theme.pt(150)), heading, _no_widows(items[1]), _no_widows(items[4])]
         items = [items[2], items[3]]
     back = one_page(items, "back cover")
     return about, [common.sourced(back, brand.where, "back cover")]
