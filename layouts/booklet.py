@@ -49,6 +49,7 @@ class BookletDoc(common.HandoutDoc):
         self.running_title = ""
         self.top_title = ""
         self.opens_with_heading: bool | None = None
+        self.opening_title = ""
         self.notes_pages_factory = notes_pages_factory
         self.notes_added = 0
         self.last_used = 0.0  # height used on the last content page (before the notes)
@@ -85,6 +86,7 @@ class BookletDoc(common.HandoutDoc):
         running = getattr(flowable, "_running_title", None)
         if self.opens_with_heading is None and not isinstance(flowable, (Spacer, ActionFlowable)):
             self.opens_with_heading = running is not None
+            self.opening_title = running  # the page's first heading names it, not its last
         if running is not None:
             self.running_title = running
         part = getattr(flowable, "_part", None)
@@ -94,7 +96,9 @@ class BookletDoc(common.HandoutDoc):
 
     @property
     def header_title(self) -> str:
-        return self.running_title if self.opens_with_heading or not self.top_title else self.top_title
+        if self.opens_with_heading:
+            return self.opening_title
+        return self.top_title or self.running_title
 
 
 BALANCE = 0.3  # a last content page filled less than this pulls its last part over (see render)
@@ -411,9 +415,28 @@ class HeadedBlock(Flowable):
       rows (urgency groups), the heading kept with the lead-in.
     """
 
+    # What makes the heading a contents entry, outline entry and running head.
+    MARKS = ("_running_title", "_bookmark", "_part", "_handout_source")
+
     def __init__(self, lead: list[Flowable], box: Flowable, frame_height: float) -> None:
         super().__init__()
         self.lead, self.box, self.frame_height = lead, box, frame_height
+        # Placed whole, this block is what the document sees: it carries the heading's
+        # marks; split, the heading is placed on its own and gets them back (split()).
+        self.marks = {name: getattr(lead[0], name) for name in self.MARKS if hasattr(lead[0], name)}
+        for name in self.marks:
+            delattr(lead[0], name)
+
+    def __setattr__(self, name, value):
+        if name == "_part" and "marks" in self.__dict__:  # set by render() after construction
+            self.marks[name] = value
+        super().__setattr__(name, value)
+
+    def __getattr__(self, name):
+        marks = self.__dict__.get("marks", {})
+        if name in marks:
+            return marks[name]
+        raise AttributeError(name)
 
     def wrap(self, available_width, available_height):
         self.width = available_width
@@ -421,6 +444,8 @@ class HeadedBlock(Flowable):
         return self.width, self.height
 
     def split(self, available_width, available_height):
+        for name, value in self.marks.items():
+            setattr(self.lead[0], name, value)
         if self.height > self.frame_height:
             return self.lead + [self.box]
         used = self.frame_height - available_height

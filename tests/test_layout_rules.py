@@ -166,3 +166,22 @@ def test_second_topic_is_marked_sample_content():
     text = (ROOT / "tests" / "topics" / "low-back-pain" / "topic.yaml").read_text(encoding="utf-8")
     data = yaml.safe_load(text)
     assert data["review_note"].startswith("SAMPLE CONTENT") and "SAMPLE CONTENT" in text.splitlines()[0]
+
+
+def test_every_section_in_the_outline_and_running_head_names_the_opening_section(topic):
+    from pdfutil import visual_lines
+
+    loaded, pdfs = topic
+    for (edition, handout), pdf in pdfs.items():
+        if handout != "booklet":
+            continue
+        outline = [item.title for item in reader(pdf.data).outline]
+        assert outline[:len(loaded.sections)] == [str(s.label) for s in loaded.sections], edition
+        pages = page_texts(pdf.data)
+        for section in loaded.sections:
+            # A page that opens with this section's heading is headed with its label,
+            # even when a later section also starts on that page.
+            for index in pages_with(pages, section.title):
+                lines = visual_lines(pdf.data, index)
+                if len(lines) > 1 and lines[1].startswith(squash(section.title)[:20]):
+                    assert lines[0] == squash(section.label), (edition, index, lines[:2])
