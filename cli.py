@@ -5,6 +5,7 @@
     handout list [--source DIR]
     handout check [TOPIC...] [--strict] [--format text|json]
     handout docs [--write]
+    handout serve [--source DIR] [--host 127.0.0.1] [--port 8000] [--open]
 
 Errors from content are printed as ``file:line:col: field: message`` with a
 hint, and exit with code 1; usage errors exit with code 2 (click's rule).
@@ -190,12 +191,9 @@ def preview(topics: tuple[str, ...], source: Path, out: Path, dest: Optional[Pat
 
 def _personal_setup(source: Path, paper: Optional[str], large_print: bool, grayscale: bool):
     """Load and check the content (as build does: errors stop, warnings are left to `handout check`)."""
-    from handoutkit.build import BuildOptions, check_glyphs, make_build_theme, run_health_checks
-    from handoutkit.content.load import load_project
+    from handoutkit.build import BuildOptions, load_checked_project, make_build_theme
 
-    project = load_project(source)
-    check_glyphs(project)
-    run_health_checks(project, source)
+    project = load_checked_project(source)
     options = BuildOptions(paper=paper.lower() if paper else None, large_print=large_print, grayscale=grayscale)
     return project, make_build_theme(project, options)
 
@@ -337,6 +335,31 @@ def batch(csv_file: Path, out: str, merge: bool, strict: bool, jobs: Optional[in
         click.echo(f"wrote {target} ({result.written} sheets, {result.pages} pages: print double-sided{skipped})")
     else:
         click.echo(f"wrote {result.written} sheets to {target}{skipped}")
+
+
+@main.command()
+@source_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. 127.0.0.1: this computer only; 0.0.0.0: the clinic network "
+                   "(needs an access code).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port (0: any free port).")
+@click.option("--access-code", envvar="HANDOUT_ACCESS_CODE", default=None, metavar="CODE",
+              help="Code staff type to sign in (at least 8 characters; or set HANDOUT_ACCESS_CODE). "
+                   "Required with any --host but 127.0.0.1.")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="Another host name or address browsers use to reach this server (repeatable).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in the default browser.")
+def serve(source: Path, host: str, port: int, access_code: Optional[str], allow_hosts: tuple[str, ...],
+          open_browser: bool) -> None:
+    """Start the local web page: library, exercise plans, batches, content check.  Ctrl-C stops it.
+
+    Patient details travel in form posts only and are never stored, logged
+    or cached.
+    """
+    from handoutkit.web.app import serve as run_server
+
+    run_server(source, host=host, port=port, access_code=access_code, allow_hosts=allow_hosts,
+               open_browser=open_browser, say=lambda line: click.echo(line, err=True))
 
 
 def run() -> None:

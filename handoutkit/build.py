@@ -211,6 +211,20 @@ def run_health_checks(project: Project, source: Path, strict: bool = False, toda
             warn(finding.line())
 
 
+def load_checked_project(source: Path, topics: Optional[Iterable[str]] = None, strict: bool = False,
+                         today: Optional[date] = None, warn: Optional[Callable[[str], None]] = None) -> Project:
+    """Load ``source`` and apply the build's gates: every glyph drawable, the health checks' errors.
+
+    What every front end does before it lays anything out (``build``, the
+    personal sheets, the web page): raises a :class:`HandoutError` whose
+    message is the ``file:line:col`` report the CLI prints.
+    """
+    project = load_project(Path(source), topics)
+    check_glyphs(project)
+    run_health_checks(project, Path(source), strict=strict, today=today, warn=warn)
+    return project
+
+
 def build(source: Path, out: Path, topics: Optional[Iterable[str]] = None,
           handouts: Optional[Iterable[str]] = None, paper: Optional[str] = None, strict: bool = False,
           today: Optional[date] = None, warn: Optional[Callable[[str], None]] = None,
@@ -221,9 +235,7 @@ def build(source: Path, out: Path, topics: Optional[Iterable[str]] = None,
     invalid, fails a health check (or, with ``strict``, warns), or any
     handout fails to lay out.  Warnings go to ``warn``.
     """
-    project = load_project(Path(source), topics)
-    check_glyphs(project)
-    run_health_checks(project, Path(source), strict=strict, today=today, warn=warn)
+    project = load_checked_project(source, topics, strict=strict, today=today, warn=warn)
     options = options or BuildOptions()
     if paper is not None:
         options = replace(options, paper=paper)

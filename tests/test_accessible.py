@@ -207,6 +207,14 @@ def test_tagged_pdf_text_extracts_in_content_order(editions, topic, name):
                 position = found
 
 
+def test_link_annotations_say_what_the_link_says(editions, topic):
+    with pikepdf.open(io.BytesIO(editions["booklet-accessible.pdf"])) as pdf:
+        contents = [str(a.Contents) for p in pdf.pages for a in p.obj.get("/Annots", []) if a.Subtype == "/Link"]
+    labels = [str(r.section.label) for r in handout_of(topic[1], "booklet").sections]
+    assert contents[:len(labels)] == labels
+    assert str(topic[0].website) in contents
+
+
 def test_booklet_structure_tree_summary(editions):
     """The summary the closing note shows, held to what the booklet is."""
     with pikepdf.open(io.BytesIO(editions["booklet-accessible.pdf"])) as pdf:
@@ -261,14 +269,18 @@ def test_tagged_pdf_uses_no_host_font_and_fetches_nothing(editions):
         render_tagged_pdf('<!DOCTYPE html><html lang="en"><title>t</title><p>x</p></html>', "test")
 
 
-def test_electronic_editions_are_reproducible(tmp_path, monkeypatch):
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764547200")
+def test_electronic_editions_are_reproducible(tmp_path, monkeypatch, editions):
     options = BuildOptions(html=True, accessible=True, archive=True)
-    first = {f.path.name: f.data for f in build(SOURCE, tmp_path / "a", handouts=["checklist"], options=options)}
-    second = {f.path.name: f.data for f in build(SOURCE, tmp_path / "b", handouts=["checklist"], options=options)}
-    assert first == second
+    # a second build, seconds after the module's: font subsets once carried the time of day
+    again = {f.path.name: f.data for f in build(SOURCE, tmp_path / "a", handouts=["booklet"], options=options)}
+    for name, data in again.items():
+        assert data == editions[name], name
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764547200")
+    first = {f.path.name: f.data for f in build(SOURCE, tmp_path / "b", handouts=["checklist"], options=options)}
     with pikepdf.open(io.BytesIO(first["checklist-accessible.pdf"])) as pdf:
         assert str(pdf.docinfo.CreationDate).startswith("D:20251201")
+    with pikepdf.open(io.BytesIO(first["checklist-archive.pdf"])) as pdf, pdf.open_metadata() as meta:
+        assert meta["xmp:CreateDate"].startswith("2025-12-01")
 
 
 # ----------------------------------------------------------------------------- PDF/A
@@ -335,3 +347,43 @@ def test_handout_check_flags_alt_text_that_says_nothing(content):
     result = CliRunner().invoke(main, ["check", "--source", str(content)])
     assert "the alt text for chin-tuck.svg ('chin-tuck.svg') does not describe the picture" in result.output
     assert "exercises.yaml" in result.output
+
+
+def test_any_topic_figures_raster_pictures_video_links_and_a4(content, tmp_path):
+    """Content the shipped topic does not use: a figure block (PNG) with caption, an exercise video link, A4."""
+    from PIL import Image
+
+    folder = content / TOPIC
+    Image.new("RGB", (60, 40), (30, 90, 140)).save(folder / "images" / "diagram.png")
+    intro = folder / "sections" / "introduction.yaml"
+    intro.write_text(intro.read_text() + '  - image: {src: images/diagram.png, alt: "A blue box standing for the '
+                     'upper back.", caption: "Your upper back, drawn simply."}\n')
+    exercises = folder / "sections" / "exercises.yaml"
+    exercises.write_text(exercises.read_text().replace("  - id: chin-tuck\n",
+                                                       "  - id: chin-tuck\n    url: https://video.example.org/chin-tuck\n", 1))
+    files = build(content, tmp_path, paper="a4", options=BuildOptions(html=True, accessible=True))
+    by_name = {f.path.name: f.data for f in files}
+    html = by_name["booklet.html"].decode("utf-8")
+    assert re.search(r'<figure>\s*<img src="data:image/png;base64,[^"]+" alt="A blue box standing for the upper '
+                     r'back.">\s*<figcaption>Your upper back, drawn simply.</figcaption>', html)
+    sheet = by_name["exercise-sheet.html"].decode("utf-8")
+    assert '<a href="https://video.example.org/chin-tuck">' in sheet
+    assert set(accessibility.html_problems(sheet, ["tel:555010-0199"])) == {
+        f"href='{url}' leaves the file (only the clinic's own links may)"
+        for url in ("https://www.example.org/riverside-spine", "mailto:frontdesk@example.org",
+                    "https://video.example.org/chin-tuck")}
+    with pikepdf.open(io.BytesIO(by_name["booklet-accessible.pdf"])) as pdf:
+        assert [round(float(v)) for v in pdf.pages[0].mediabox] == [0, 0, 595, 842]
+        nodes = struct_nodes(pdf)
+        assert "A blue box standing for the upper back." in [n.alt for n in nodes if n.tag == "Figure"]
+        assert "Caption" in {n.tag for n in nodes}
+
+
+def test_weasyprint_reads_the_whole_stylesheet(editions, caplog):
+    """No CSS WeasyPrint ignores (a typo or an unsupported property would silently change the tagged PDF)."""
+    import logging
+
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        for name in HANDOUTS:
+            render_tagged_pdf(editions[f"{name}.html"].decode("utf-8"), name)
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []

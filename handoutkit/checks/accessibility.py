@@ -328,7 +328,7 @@ def tagged_pdf_problems(data: bytes, title: str, lang: str, families: Iterable[s
             problems.append("the title is not shown in the window bar (DisplayDocTitle)")
         if str(pdf.docinfo.get("/Title", "")) != title:
             problems.append(f"title {str(pdf.docinfo.get('/Title', ''))!r}, not {title!r}")
-        with pdf.open_metadata() as meta:
+        with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
             if meta.get("pdfuaid:part") != "1":
                 problems.append("XMP does not claim PDF/UA-1 (pdfuaid:part)")
             if meta.get("dc:title") != title:

@@ -25,6 +25,9 @@ Closed world, checked in the tests:
   fonts it knows are the bundled ones the HTML declares with ``@font-face``;
   a character they lack could never be drawn with a system font (and
   :func:`handoutkit.build.check_glyphs` has already refused such content).
+* **Same input, same bytes**: the PDF identifier is a hash of the HTML, the
+  dates are the print files' (``SOURCE_DATE_EPOCH`` or 2000-01-01), and the
+  font subsets' timestamps are pinned to that date too.
 """
 
 from __future__ import annotations
@@ -33,16 +36,19 @@ import hashlib
 import io
 import logging
 import os
+import re
 import threading
 import warnings
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional
 
+from handoutkit.clock import INVARIANT_STAMP as INVARIANT
 from handoutkit.errors import BuildError
 
 EMPTY_FONTCONFIG = Path(__file__).resolve().parents[1] / "data" / "fonts" / "empty-fonts.conf"
-_LOCK = threading.Lock()  # FONTCONFIG_FILE is process-wide: hold it only while fontconfig reads it
+_LOCK = threading.Lock()  # the environment is process-wide: see _environment
 
 
 def render_tagged_pdf(html: str, label: str, created: Optional[datetime] = None) -> bytes:
@@ -83,10 +89,15 @@ def render_tagged_pdf(html: str, label: str, created: Optional[datetime] = None)
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collected)
     try:
-        font_config = _isolated_font_config(FontConfiguration)
+        with _environment(FONTCONFIG_FILE=str(EMPTY_FONTCONFIG)):
+            font_config = FontConfiguration()  # fontconfig reads FONTCONFIG_FILE here, and only here
         document = weasyprint.HTML(string=html, url_fetcher=BundledOnly(), media_type="print")
-        data = document.write_pdf(pdf_variant="pdf/ua-1", font_config=font_config,
-                                  pdf_identifier=hashlib.md5(html.encode("utf-8")).hexdigest().encode("ascii"))
+        # fontTools (WeasyPrint's font subsetter) stamps each subset's 'head' table with the time,
+        # unless SOURCE_DATE_EPOCH is set: pin it to the document's date, so reruns give the same bytes.
+        epoch = os.environ.get("SOURCE_DATE_EPOCH") or str(int((created or INVARIANT).timestamp()))
+        with _environment(SOURCE_DATE_EPOCH=epoch):
+            data = document.write_pdf(pdf_variant="pdf/ua-1", font_config=font_config,
+                                      pdf_identifier=hashlib.md5(html.encode("utf-8")).hexdigest().encode("ascii"))
     except Refused as exc:
         raise BuildError(f"{label}: the HTML edition asks for {str(exc.args[0])[:80]!r}",
                          "the accessible edition may only use what the HTML embeds") from None
@@ -94,21 +105,46 @@ def render_tagged_pdf(html: str, label: str, created: Optional[datetime] = None)
         logger.removeHandler(collected)
     if collected.messages:
         raise BuildError(f"{label}: WeasyPrint: {collected.messages[0]}", "see the HTML edition of this handout")
-    return data
+    return _describe_links(data, html)
 
 
-def _isolated_font_config(factory):
-    """A WeasyPrint FontConfiguration whose fontconfig knows no host font."""
+def _describe_links(data: bytes, html: str) -> bytes:
+    """Give each link annotation its link's text as ``/Contents`` (PDF/UA's alternate description).
+
+    WeasyPrint puts the bare target there ("section-red-flags", a URL); a
+    screen reader announcing a link should say what the link says.
+    """
+    import pikepdf
+    from html import unescape
+
+    texts: dict[str, str] = {}
+    for href, inner in re.findall(r'<a\b[^>]*\bhref="([^"]*)"[^>]*>(.*?)</a>', html, flags=re.S):
+        target = unescape(href)[1:] if href.startswith("#") else unescape(href)
+        texts.setdefault(target, " ".join(unescape(re.sub(r"<[^>]+>", "", inner)).split()))
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            for annotation in page.obj.get("/Annots", []):
+                if annotation.get("/Subtype") == "/Link" and str(annotation.get("/Contents", "")) in texts:
+                    annotation.Contents = pikepdf.String(texts[str(annotation.Contents)])
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True)
+    return out.getvalue()
+
+
+@contextmanager
+def _environment(**values: str):
+    """Set environment variables for a moment (under a lock: the environment is process-wide)."""
     with _LOCK:
-        before = os.environ.get("FONTCONFIG_FILE")
-        os.environ["FONTCONFIG_FILE"] = str(EMPTY_FONTCONFIG)
+        before = {name: os.environ.get(name) for name in values}
+        os.environ.update(values)
         try:
-            return factory()
+            yield
         finally:
-            if before is None:
-                del os.environ["FONTCONFIG_FILE"]
-            else:
-                os.environ["FONTCONFIG_FILE"] = before
+            for name, value in before.items():
+                if value is None:
+                    del os.environ[name]
+                else:
+                    os.environ[name] = value
 
 
 class _Collect(logging.Handler):
