@@ -355,8 +355,10 @@ def _print_raster(path: str, mtime: float, pixels: tuple[int, int], gray: bool) 
     """
     from PIL import Image as PILImage
 
+    from handoutkit.content.assets import strict_pillow
+
     try:
-        with PILImage.open(path) as image:
+        with strict_pillow(), PILImage.open(path) as image:
             too_big = image.width > pixels[0] * 1.05 or image.height > pixels[1] * 1.05
             if not too_big and not gray:
                 return None
