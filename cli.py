@@ -74,12 +74,28 @@ def main() -> None:
 @click.option("--archive", is_flag=True, help="Also PDF/A-2b archive copies of the print PDFs (*-archive.pdf).")
 @strict_option
 @today_option
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Lay out handouts in this many processes (same files as 1).")
+@click.option("--shard", default=None, metavar="K/N",
+              help="Build only shard K of N of the work (deterministic: for CI matrices and indexed jobs).")
+@click.option("--force", is_flag=True, help="Rebuild even what is unchanged since the last build into --out.")
 def build(topics: tuple[str, ...], handouts: tuple[str, ...], source: Path, out: Path, paper: Optional[str],
           large_print: bool, grayscale: bool, print_marks: bool, creep_mm: Optional[float], html: bool,
-          accessible: bool, archive: bool, strict: bool, today: Optional[datetime]) -> None:
-    """Build every handout of every topic (or only the TOPICS named)."""
-    from handoutkit.build import BuildOptions, build as run_build
+          accessible: bool, archive: bool, strict: bool, today: Optional[datetime], jobs: int, shard: Optional[str],
+          force: bool) -> None:
+    """Build every handout of every topic (or only the TOPICS named).
 
+    Handouts whose inputs (content, images, brand, options, tool version)
+    have not changed since they were built into --out are reported
+    "unchanged" and left alone.
+    """
+    from handoutkit.build import BuildOptions, build as run_build
+    from handoutkit.press.work import parse_shard
+
+    try:
+        shard_range = parse_shard(shard) if shard is not None else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--shard'") from None
     if archive and print_marks:
         raise click.UsageError("--archive makes PDF/A copies of the standard print files; "
                                "it cannot be combined with --print-marks (CMYK crop marks)")
@@ -88,14 +104,15 @@ def build(topics: tuple[str, ...], handouts: tuple[str, ...], source: Path, out:
                            archive=archive)
     files = run_build(source, out, topics=topics or None, handouts=handouts or None, options=options,
                       strict=strict, today=today.date() if today else None,
-                      warn=lambda line: click.echo(line, err=True))
+                      warn=lambda line: click.echo(line, err=True), jobs=jobs, shard=shard_range, force=force)
     for item in files:
+        verb = "unchanged" if item.unchanged else "wrote"
         if not item.pages:  # the HTML edition: no pages
-            click.echo(f"wrote {item.path} ({item.note})")
+            click.echo(f"{verb} {item.path} ({item.note})")
             continue
         extra = f"; {item.note}" if item.note else ""
         pages = plural(item.pages, "page")
-        click.echo(f"wrote {item.path} ({pages}, {_inches(item.page_size)}{extra})")
+        click.echo(f"{verb} {item.path} ({pages}, {_inches(item.page_size)}{extra})")
 
 
 @main.command(name="list")
