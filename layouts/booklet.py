@@ -56,6 +56,7 @@ class BookletDoc(common.HandoutDoc):
         self.last_page = 0
         self.part_pages: dict[int, int] = {}  # part-opening heading (index in reading order) -> page
         self.page_used: dict[int, float] = {}  # page -> height its content used in the frame
+        self.part_tops: dict[int, float] = {}  # part -> height used on its page above its heading
         self._contents: list = []  # OnePassContents flowables of the story
 
     def handle_flowable(self, flowables):
@@ -102,6 +103,8 @@ class BookletDoc(common.HandoutDoc):
         part = getattr(flowable, "_part", None)
         if part is not None:
             self.part_pages[part] = self.page
+            frame = self.frame  # how far down its page the part's heading starts
+            self.part_tops[part] = frame._y2 - frame._topPadding - (frame._y + getattr(flowable, "height", 0))
         super().afterFlowable(flowable)
 
     @property
@@ -246,15 +249,20 @@ def render(job: RenderJob, break_before: Optional[int] = None) -> RenderedPdf:
     result.before_last_used = doc.page_used.get(doc.last_page - 1, 0.0)
     least = BALANCE * body_frame._aH
     if break_before is None and doc.last_used < least:
-        # The last part-opening heading that began before the last content page.
-        earlier = [part for part, page in doc.part_pages.items() if page < doc.last_page]
+        # The last part-opening heading that began before the last content page:
+        # moved to a new page, would it leave both pages filled?  Estimated from
+        # this layout, so the booklet is laid out again only when it will help.
+        # (The page before is held to the page-fill rule, text over 30 % of the
+        # page height; used frame height overstates text by its spacing, hence 35 %.)
+        earlier = [part for part, page in doc.part_pages.items() if page == doc.last_page - 1]
         if earlier and max(earlier) > 0:
-            again = render(job, break_before=max(earlier))
-            # Kept only if it balances: a fuller last page, and the page before it not left nearly empty.
-            # (The page before is held to the page-fill rule: text over 30 % of the page
-            # height; used frame height overstates text by its spacing, hence 35 %.)
-            if again.last_used > doc.last_used and again.before_last_used >= 0.35 * height:
-                return again
+            part = max(earlier)
+            stays = doc.part_tops[part]
+            moves = doc.page_used.get(doc.last_page - 1, 0.0) - stays + doc.last_used
+            if stays >= 0.35 * height and doc.last_used < moves <= body_frame._aH:
+                again = render(job, break_before=part)
+                if again.last_used > doc.last_used and again.before_last_used >= 0.35 * height:
+                    return again
     return result
 
 
