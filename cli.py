@@ -67,18 +67,20 @@ def main() -> None:
               help="Print-shop files: 3 mm bleed, crop marks, TrimBox and BleedBox (*-marks.pdf).")
 @click.option("--creep", "creep_mm", type=click.FloatRange(min=0, max=2), default=None, metavar="MM",
               help="Saddle-stitch creep per sheet in mm (default: 0.1 for booklets over 40 pages, else 0).")
+@click.option("--language", "languages", multiple=True, metavar="CODE",
+              help="Build only this language (e.g. es; default: every language). Repeatable.")
 @strict_option
 @today_option
 def build(topics: tuple[str, ...], handouts: tuple[str, ...], source: Path, out: Path, paper: Optional[str],
           large_print: bool, grayscale: bool, print_marks: bool, creep_mm: Optional[float],
-          strict: bool, today: Optional[datetime]) -> None:
+          languages: tuple[str, ...], strict: bool, today: Optional[datetime]) -> None:
     """Build every handout of every topic (or only the TOPICS named)."""
     from handoutkit.build import BuildOptions, build as run_build
 
     options = BuildOptions(paper=paper.lower() if paper else None, large_print=large_print, grayscale=grayscale,
                            print_marks=print_marks, creep_mm=creep_mm)
     files = run_build(source, out, topics=topics or None, handouts=handouts or None, options=options,
-                      strict=strict, today=today.date() if today else None,
+                      languages=languages or None, strict=strict, today=today.date() if today else None,
                       warn=lambda line: click.echo(line, err=True))
     for item in files:
         extra = f"; {item.note}" if item.note else ""
@@ -96,14 +98,21 @@ def list_command(source: Path) -> None:
     project = load_project(source)
     paper = project.brand.paper
     for topic in project.topics:
-        click.echo(f"{topic.id}: {topic.title} (v{topic.version}, review due {topic.review_due})")
-        for handout in topic.handouts:
-            size = BOOKLET_PAGE[paper] if handout.layout == "booklet" else PAPER[paper]
-            sections = ", ".join(ref.section.id + (" (short)" if ref.short else "") for ref in handout.sections)
-            click.echo(f"  {handout.name}.pdf  [{handout.layout}, {_inches(size)}]  {sections}")
-            if handout.impose:
-                sheet = PAPER[paper]
-                click.echo(f"  {handout.name}-print.pdf  [{handout.impose}, {_inches((sheet[1], sheet[0]))}]")
+        languages = ", ".join([topic.language + " (source)"] + [t.language for t in topic.translations])
+        click.echo(f"{topic.id}: {topic.title} (v{topic.version}, review due {topic.review_due}; "
+                   f"languages: {languages})")
+        for edition in topic.editions:
+            suffix = edition.language_suffix
+            if suffix:
+                click.echo(f"  {edition.language}: {edition.title}")
+            for handout in edition.handouts:
+                size = BOOKLET_PAGE[paper] if handout.layout == "booklet" else PAPER[paper]
+                sections = ", ".join(ref.section.id + (" (short)" if ref.short else "") for ref in handout.sections)
+                click.echo(f"  {handout.name}{suffix}.pdf  [{handout.layout}, {_inches(size)}]  {sections}")
+                if handout.impose:
+                    sheet = PAPER[paper]
+                    click.echo(f"  {handout.name}-print{suffix}.pdf  [{handout.impose}, "
+                               f"{_inches((sheet[1], sheet[0]))}]")
 
 
 @main.command()
@@ -161,7 +170,10 @@ def docs(write_path: Optional[Path]) -> None:
               help="Put every preview in this folder instead, named <topic>-<handout>.png.")
 @click.option("--paper", type=PAPER_CHOICES, default=None,
               help="Paper size; overrides the brand's 'paper' (letter: half-letter booklet; a4: A5 booklet).")
-def preview(topics: tuple[str, ...], source: Path, out: Path, dest: Optional[Path], paper: Optional[str]) -> None:
+@click.option("--language", "languages", multiple=True, metavar="CODE",
+              help="Only this language (e.g. es; default: every language). Repeatable.")
+def preview(topics: tuple[str, ...], source: Path, out: Path, dest: Optional[Path], paper: Optional[str],
+            languages: tuple[str, ...]) -> None:
     """Write a PNG of each handout's pages side by side, to look at before printing.
 
     Lays the handouts out in memory (no PDF is written) and saves one small
@@ -171,7 +183,8 @@ def preview(topics: tuple[str, ...], source: Path, out: Path, dest: Optional[Pat
     from handoutkit.press.preview import write_previews
 
     options = BuildOptions(paper=paper.lower() if paper else None)
-    for item in write_previews(source, out, topics=topics or None, dest=dest, options=options):
+    for item in write_previews(source, out, topics=topics or None, dest=dest, options=options,
+                               languages=languages or None):
         click.echo(f"wrote {item.path} ({plural(item.pages, 'page')})")
 
 
@@ -182,7 +195,8 @@ def _personal_setup(source: Path, paper: Optional[str], large_print: bool, grays
 
     project = load_project(source)
     check_glyphs(project)
-    run_health_checks(project, source)
+    # A sheet is in its topic's source language: a translation's problems do not hold it up.
+    run_health_checks(project, source, languages=sorted({topic.language for topic in project.topics}))
     options = BuildOptions(paper=paper.lower() if paper else None, large_print=large_print, grayscale=grayscale)
     return project, make_build_theme(project, options)
 

@@ -64,6 +64,7 @@ class BuiltFile:
     pages: int
     page_size: tuple[float, float]
     note: Optional[str] = None
+    language: str = "en"
 
 
 def check_glyphs(project: Project) -> None:
@@ -94,7 +95,8 @@ def render_handout(topic: Topic, handout: Handout, theme: Theme,
     from handoutkit.render.styles import MM
 
     rendered = layouts.render(layouts.RenderJob(topic=topic, handout=handout, theme=theme))
-    stem = handout.name + options.suffix()
+    # A translation's files carry its language before .pdf (booklet.es.pdf); the source's keep their names.
+    stem = handout.name + options.suffix() + topic.language_suffix
     label = f"{topic.id}/{stem}.pdf"
     data = rendered.data
     if options.print_marks:
@@ -104,7 +106,7 @@ def render_handout(topic: Topic, handout: Handout, theme: Theme,
         data = marks.add_print_marks(data, bleed=theme.bleed or BLEED)
     pdfcheck.check_print_ready(data, label=label)
     files = [BuiltFile(topic.id, handout.name, Path(topic.id) / f"{stem}.pdf", data,
-                       rendered.pages, rendered.page_size, rendered.note)]
+                       rendered.pages, rendered.page_size, rendered.note, topic.language)]
     if handout.impose == "saddle-stitch":
         sheet_w, sheet_h = PAPER[theme.paper]
         creep_mm = options.creep_mm if options.creep_mm is not None else impose.default_creep_mm(rendered.pages)
@@ -112,7 +114,7 @@ def render_handout(topic: Topic, handout: Handout, theme: Theme,
             raise BuildError(f"creep must be 0 mm or more, not {creep_mm!r}")
         imposed = impose.impose_saddle_stitch(data, sheet_size=(sheet_h, sheet_w),  # landscape
                                               creep=creep_mm * MM)
-        print_label = f"{topic.id}/{handout.name}-print{options.suffix()}.pdf"
+        print_label = f"{topic.id}/{handout.name}-print{options.suffix()}{topic.language_suffix}.pdf"
         pdfcheck.check_print_ready(imposed, label=print_label)
         sheets = (rendered.pages + 3) // 4
         labels = theme.labels  # the reminder is in the booklet's language, like everything printed
@@ -124,7 +126,7 @@ def render_handout(topic: Topic, handout: Handout, theme: Theme,
         # A print-shop sheet is trimmed to the two pages; an office sheet is the paper.
         size = (2 * rendered.page_size[0], rendered.page_size[1]) if options.print_marks else (sheet_h, sheet_w)
         files.append(BuiltFile(topic.id, handout.name + "-print", Path(print_label), imposed, sheets * 2,
-                               size, note))
+                               size, note, topic.language))
     return files
 
 
@@ -136,21 +138,27 @@ def make_build_theme(project: Project, options: BuildOptions, language: str = "e
     paper = options.paper
     if paper is not None and paper not in PAPER:
         raise HandoutError(f"unknown paper size {paper!r}", f"use one of: {', '.join(PAPER)}")
-    return make_theme(project.brand, paper, large_print=options.large_print, grayscale=options.grayscale,
-                      bleed=BLEED if options.print_marks else 0.0, language=language)
+    return make_theme(project.brand.localized(language), paper, large_print=options.large_print,
+                      grayscale=options.grayscale, bleed=BLEED if options.print_marks else 0.0, language=language)
 
 
 def run_health_checks(project: Project, source: Path, strict: bool = False, today: Optional[date] = None,
-                      warn: Optional[Callable[[str], None]] = None) -> None:
+                      warn: Optional[Callable[[str], None]] = None,
+                      languages: Optional[Iterable[str]] = None) -> None:
     """The ``handout check`` rules, as a build gate.
 
-    Errors (an overdue review, low contrast) always stop the build; warnings
-    (reading grade, unexplained words, review due soon) are passed to
-    ``warn`` and stop the build only when ``strict``.
+    Errors (an overdue review, low contrast, a translation out of parity)
+    always stop the build; warnings (reading grade, unexplained words,
+    review due soon, a translation that may be out of date) are passed to
+    ``warn`` and stop the build only when ``strict``.  With ``languages``,
+    findings about other languages' editions are left out.
     """
     from handoutkit.checks.health import load_check_config, run_checks
 
     report = run_checks(project, load_check_config(source), today or clock.build_date())
+    if languages:
+        wanted = set(languages)
+        report.findings = [f for f in report.findings if f.language is None or f.language in wanted]
     blocking = report.errors(strict=strict)
     if blocking:
         count = len(blocking)
@@ -166,33 +174,52 @@ def run_health_checks(project: Project, source: Path, strict: bool = False, toda
 def build(source: Path, out: Path, topics: Optional[Iterable[str]] = None,
           handouts: Optional[Iterable[str]] = None, paper: Optional[str] = None, strict: bool = False,
           today: Optional[date] = None, warn: Optional[Callable[[str], None]] = None,
-          options: Optional[BuildOptions] = None) -> list[BuiltFile]:
+          options: Optional[BuildOptions] = None, languages: Optional[Iterable[str]] = None) -> list[BuiltFile]:
     """Build the chosen handouts of the chosen topics from ``source`` into ``out``.
+
+    Every language of every topic by default (the source and each
+    translation); ``languages`` picks some (e.g. ``["es"]``).
 
     Raises a :class:`HandoutError` (nothing written) if any content is
     invalid, fails a health check (or, with ``strict``, warns), or any
     handout fails to lay out.  Warnings go to ``warn``.
     """
+    languages = list(languages) if languages else None
     project = load_project(Path(source), topics)
     check_glyphs(project)
-    run_health_checks(project, Path(source), strict=strict, today=today, warn=warn)
+    run_health_checks(project, Path(source), strict=strict, today=today, warn=warn, languages=languages)
     options = options or BuildOptions()
     if paper is not None:
         options = replace(options, paper=paper)
+    editions = select_editions(project, languages)
     themes = {language: make_build_theme(project, options, language)
-              for language in sorted({topic.language for topic in project.topics})}
+              for language in sorted({edition.language for edition in editions})}
     wanted = list(handouts or [])
     known = sorted({h.name for t in project.topics for h in t.handouts})
     for name in wanted:
         if name not in known:
             raise HandoutError(f"no handout named {name!r}", did_you_mean(name, known) or f"handouts: {', '.join(known)}")
     files: list[BuiltFile] = []
-    for topic in project.topics:
+    for topic in editions:
         for handout in topic.handouts:
             if not wanted or handout.name in wanted:
                 files += render_handout(topic, handout, themes[topic.language], options)
     write_files(Path(out), files)
     return files
+
+
+def select_editions(project: Project, languages: Optional[Iterable[str]] = None) -> list[Topic]:
+    """Every topic in every language it has, or only in ``languages``; an unknown language is an error."""
+    editions = [edition for topic in project.topics for edition in topic.editions]
+    if not languages:
+        return editions
+    wanted = list(languages)
+    known = sorted({edition.language for edition in editions})
+    for language in wanted:
+        if language not in known:
+            raise HandoutError(f"no topic has language {language!r}",
+                               did_you_mean(language, known) or f"languages: {', '.join(known)}")
+    return [edition for edition in editions if edition.language in wanted]
 
 
 def write_files(out: Path, files: list[BuiltFile]) -> None:
