@@ -1,6 +1,7 @@
 """The ``handout`` command line: parses options and calls the library, nothing more.
 
     handout build [TOPIC...] [--handout NAME] [--source DIR] [--out DIR] [--paper letter|a4] [--strict]
+                  [--html] [--accessible] [--archive]
     handout list [--source DIR]
     handout check [TOPIC...] [--strict] [--format text|json]
     handout docs [--write]
@@ -67,22 +68,33 @@ def main() -> None:
               help="Print-shop files: 3 mm bleed, crop marks, TrimBox and BleedBox (*-marks.pdf).")
 @click.option("--creep", "creep_mm", type=click.FloatRange(min=0, max=2), default=None, metavar="MM",
               help="Saddle-stitch creep per sheet in mm (default: 0.1 for booklets over 40 pages, else 0).")
+@click.option("--html", is_flag=True, help="Also the HTML edition: one self-contained accessible file (*.html).")
+@click.option("--accessible", is_flag=True, help="Also the tagged PDF/UA-1 edition for screen readers (*-accessible.pdf).")
+@click.option("--archive", is_flag=True, help="Also PDF/A-2b archive copies of the print PDFs (*-archive.pdf).")
 @click.option("--language", "languages", multiple=True, metavar="CODE",
               help="Build only this language (e.g. es; default: every language). Repeatable.")
 @strict_option
 @today_option
 def build(topics: tuple[str, ...], handouts: tuple[str, ...], source: Path, out: Path, paper: Optional[str],
-          large_print: bool, grayscale: bool, print_marks: bool, creep_mm: Optional[float],
-          languages: tuple[str, ...], strict: bool, today: Optional[datetime]) -> None:
+          large_print: bool, grayscale: bool, print_marks: bool, creep_mm: Optional[float], html: bool,
+          accessible: bool, archive: bool, languages: tuple[str, ...], strict: bool,
+          today: Optional[datetime]) -> None:
     """Build every handout of every topic (or only the TOPICS named)."""
     from handoutkit.build import BuildOptions, build as run_build
 
+    if archive and print_marks:
+        raise click.UsageError("--archive makes PDF/A copies of the standard print files; "
+                               "it cannot be combined with --print-marks (CMYK crop marks)")
     options = BuildOptions(paper=paper.lower() if paper else None, large_print=large_print, grayscale=grayscale,
-                           print_marks=print_marks, creep_mm=creep_mm)
+                           print_marks=print_marks, creep_mm=creep_mm, html=html, accessible=accessible,
+                           archive=archive)
     files = run_build(source, out, topics=topics or None, handouts=handouts or None, options=options,
                       languages=languages or None, strict=strict, today=today.date() if today else None,
                       warn=lambda line: click.echo(line, err=True))
     for item in files:
+        if not item.pages:  # the HTML edition: no pages
+            click.echo(f"wrote {item.path} ({item.note})")
+            continue
         extra = f"; {item.note}" if item.note else ""
         pages = plural(item.pages, "page")
         click.echo(f"wrote {item.path} ({pages}, {_inches(item.page_size)}{extra})")
@@ -129,12 +141,14 @@ def check(topics: tuple[str, ...], source: Path, strict: bool, today: Optional[d
     """
     from handoutkit import clock
     from handoutkit.build import check_glyphs
+    from handoutkit.checks.accessibility import add_accessibility_findings
     from handoutkit.checks.health import load_check_config, run_checks
     from handoutkit.content.load import load_project
 
     project = load_project(source, topics or None)
     check_glyphs(project)
     report = run_checks(project, load_check_config(source), today.date() if today else clock.build_date())
+    add_accessibility_findings(report, project)
     click.echo(report.to_json() if output_format == "json" else report.to_text(), nl=output_format == "json")
     failing = report.errors(strict=strict)
     if failing:

@@ -2,16 +2,15 @@
 
 This is the library entry point every front end calls (the CLI today, a
 local web page later).  It renders every requested handout into memory
-first and writes nothing until all of them succeeded, then moves each file
-into place atomically (temporary file in the same folder, then rename), so a
-failed or interrupted build never leaves a partial, truncated or half-stale
-set of PDFs: ``output/`` is either untouched or updated file by whole file.
+first and writes nothing until all of them succeeded, then swaps each topic's
+folder in as a whole (:mod:`handoutkit.press.output`: a staging folder, one
+atomic exchange, a lock against concurrent builds, recovery and cleaning of
+a run that died), so a failed or interrupted build never leaves a partial,
+truncated or mixed set of PDFs in ``output/<topic>/``.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from datetime import date
@@ -24,7 +23,7 @@ from handoutkit.render import fonts
 from handoutkit.press import impose
 
 from handoutkit.checks import pdfcheck
-from handoutkit.errors import BuildError, ContentError, ContentErrors, HandoutError, plural
+from handoutkit.errors import BuildError, ContentError, ContentErrors, FitError, FitErrors, HandoutError, plural
 from handoutkit.content.load import load_project
 from handoutkit.content.model import Handout, Project, Topic, iter_texts
 from handoutkit.content.schema import did_you_mean
@@ -45,12 +44,19 @@ class BuildOptions:
     grayscale: bool = False          # brand colours mapped to grays of equal luminance
     print_marks: bool = False        # 3 mm bleed, TrimBox/BleedBox, crop marks (print-shop files)
     creep_mm: Optional[float] = None  # per-sheet creep for saddle stitching; None: automatic
+    html: bool = False               # also the HTML edition: <name>.html (layouts/html_edition.py)
+    accessible: bool = False         # also the tagged PDF/UA-1 edition: <name>-accessible.pdf
+    archive: bool = False            # also PDF/A-2b copies of the print PDFs: <name>-archive.pdf
 
     def suffix(self) -> str:
         """``-large-print``, ``-grayscale``, ``-marks``, in that order, for the options in force."""
         parts = [name for name, on in (("large-print", self.large_print), ("grayscale", self.grayscale),
                                        ("marks", self.print_marks)) if on]
         return "".join(f"-{p}" for p in parts)
+
+    def screen_suffix(self) -> str:
+        """The suffix for the electronic editions: print marks do not apply to them."""
+        return replace(self, print_marks=False).suffix()
 
 
 @dataclass
@@ -127,6 +133,55 @@ def render_handout(topic: Topic, handout: Handout, theme: Theme,
         size = (2 * rendered.page_size[0], rendered.page_size[1]) if options.print_marks else (sheet_h, sheet_w)
         files.append(BuiltFile(topic.id, handout.name + "-print", Path(print_label), imposed, sheets * 2,
                                size, note, topic.language))
+    if options.archive:
+        files += [archive_copy(item, topic.language_suffix) for item in list(files)]
+    if options.html or options.accessible:
+        files += electronic_editions(topic, handout, theme, options)
+    return files
+
+
+def archive_copy(item: BuiltFile, language_suffix: str = "") -> BuiltFile:
+    """The PDF/A-2b copy of a print file, checked: ``booklet.pdf`` → ``booklet-archive.pdf``.
+
+    A translation's language stays last: ``booklet.es.pdf`` → ``booklet-archive.es.pdf``.
+    """
+    from handoutkit.press import archive
+
+    stem = item.path.stem.removesuffix(language_suffix)
+    path = item.path.with_name(f"{stem}-archive{language_suffix}{item.path.suffix}")
+    data = archive.to_pdfa(item.data, str(path))
+    archive.require_pdfa(data, str(path))
+    return BuiltFile(item.topic, item.handout, path, data, item.pages, item.page_size, "PDF/A-2b archive copy",
+                     item.language)
+
+
+def electronic_editions(topic: Topic, handout: Handout, theme: Theme, options: BuildOptions) -> list[BuiltFile]:
+    """The HTML edition and/or the tagged PDF of one handout, each checked (see checks/accessibility.py)."""
+    import layouts
+    from handoutkit.checks import accessibility
+    from handoutkit.press.tagged import page_summary, render_tagged_pdf
+    from layouts.html_edition import FONT_FAMILIES, render_html
+
+    job = layouts.RenderJob(topic=topic, handout=handout, theme=theme)
+    stem = handout.name + options.screen_suffix()
+    language = topic.language_suffix  # a translation's language goes last: booklet.es.html, booklet-accessible.es.pdf
+    html = render_html(job)
+    label = f"{topic.id}/{stem}{language}.html"
+    accessibility.require(accessibility.html_problems(html, accessibility.allowed_links(theme.brand, topic),
+                                                      lang=topic.language), label)
+    files = []
+    if options.html:
+        data = html.encode("utf-8")
+        files.append(BuiltFile(topic.id, handout.name, Path(label), data, 0, (0, 0),
+                               f"HTML edition, {len(data) // 1024} kB, no external requests", topic.language))
+    if options.accessible:
+        label = f"{topic.id}/{stem}-accessible{language}.pdf"
+        data = render_tagged_pdf(html, label, created=clock.document_datetime())
+        accessibility.require(accessibility.tagged_pdf_problems(data, job.title, topic.language, FONT_FAMILIES),
+                              label)
+        pages, size = page_summary(data)
+        files.append(BuiltFile(topic.id, handout.name, Path(label), data, pages, size, "tagged PDF/UA-1",
+                               topic.language))
     return files
 
 
@@ -200,11 +255,17 @@ def build(source: Path, out: Path, topics: Optional[Iterable[str]] = None,
         if name not in known:
             raise HandoutError(f"no handout named {name!r}", did_you_mean(name, known) or f"handouts: {', '.join(known)}")
     files: list[BuiltFile] = []
+    misfits: list[FitError] = []  # every handout that does not fit is reported, then nothing is written
     for topic in editions:
         for handout in topic.handouts:
             if not wanted or handout.name in wanted:
-                files += render_handout(topic, handout, themes[topic.language], options)
-    write_files(Path(out), files)
+                try:
+                    files += render_handout(topic, handout, themes[topic.language], options)
+                except FitError as exc:
+                    misfits.append(exc)
+    if misfits:
+        raise FitErrors(misfits)
+    write_files(Path(out), files, warn)
     return files
 
 
@@ -222,28 +283,36 @@ def select_editions(project: Project, languages: Optional[Iterable[str]] = None)
     return [edition for edition in editions if edition.language in wanted]
 
 
-def write_files(out: Path, files: list[BuiltFile]) -> None:
-    """Write each file atomically under ``out``; see the module docstring."""
+def write_files(out: Path, files: list[BuiltFile], warn: Optional[Callable[[str], None]] = None) -> None:
+    """Write the files under ``out``, each topic's folder swapped in as a whole (:mod:`handoutkit.press.output`).
+
+    Every topic is staged before any is swapped, so a failure while writing
+    (a full disk, no permission) changes nothing.  Files of a topic that this
+    build does not make (other editions, other handouts) are carried over.
+    """
+    from handoutkit.press.output import OutputFolder
+
+    by_topic: dict[str, list[BuiltFile]] = {}
     for item in files:
-        target = out / item.path
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(target, item.data)
-        except OSError as exc:
-            raise BuildError(f"{target}: cannot write ({exc.strerror})", "check the output folder and free disk space") from None
-        item.path = target
+        by_topic.setdefault(item.path.parts[0], []).append(item)
+    wait = (lambda: warn(f"{out}: waiting for another handout run writing there")) if warn else None
+    with OutputFolder(out, wait=wait) as folder:
+        stages = []
+        for topic, items in by_topic.items():
+            stage = folder.stage(topic)
+            for item in items:
+                stage.write(Path(*item.path.parts[1:]).as_posix(), item.data, mode=0o644)
+            stage.carry_over()
+            stages.append(stage)
+        for stage in stages:
+            stage.commit()
+    for item in files:
+        item.path = out / item.path
 
 
 def atomic_write(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target`` so readers see the old file or the new one, never a mix."""
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o644)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    from handoutkit.press.output import OutputFolder
+
+    with OutputFolder(target.parent) as folder:
+        folder.write_file(target.name, data, mode=0o644)

@@ -41,3 +41,12 @@ def build_date() -> date:
     if epoch is None:
         return date.today()
     return datetime.fromtimestamp(epoch, tz=timezone.utc).date()
+
+
+INVARIANT_STAMP = datetime(2000, 1, 1, tzinfo=timezone.utc)  # reportlab's fixed date with invariant=1
+
+
+def document_datetime() -> datetime:
+    """The date stamped into documents: ``SOURCE_DATE_EPOCH`` if set, else the fixed 2000-01-01 of the PDFs."""
+    epoch = source_date_epoch()
+    return INVARIANT_STAMP if epoch is None else datetime.fromtimestamp(epoch, tz=timezone.utc)

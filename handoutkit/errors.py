@@ -89,5 +89,15 @@ class FitError(HandoutError):
     """Content does not fit the box or page the layout gives it."""
 
 
+class FitErrors(HandoutError):
+    """Every handout of a build that did not fit, reported together: "N errors found; nothing was written"."""
+
+    def __init__(self, errors: Iterable[FitError]) -> None:
+        self.errors = list(errors)
+        lines = [err.format_message() for err in self.errors]
+        lines.append(f"{plural(len(self.errors), 'error')} found; nothing was written.")
+        super().__init__("\n".join(lines))
+
+
 class BuildError(HandoutError):
     """A build step failed for a reason that is not the content's fault (disk, fonts, a bug)."""

@@ -9,7 +9,7 @@ modules; modules are imported on first use so that validating content (and
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 from handoutkit.content.model import Handout, Topic
@@ -41,6 +41,10 @@ class RenderedPdf:
     pages: int
     page_size: tuple[float, float]
     note: Optional[str] = None  # e.g. how many notes pages were padded
+    # Per page: (page template id, [(x1, y1, x2, y2) of each frame the story flows in]).
+    # Geometry only, for measuring the printed page (tests/pagefill.py): where the
+    # body is, so page furniture (bands, running heads, footers) is not counted as content.
+    frames: list = field(default_factory=list)
 
 
 def render(job: RenderJob) -> RenderedPdf:

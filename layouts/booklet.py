@@ -187,7 +187,7 @@ def render(job: RenderJob) -> RenderedPdf:
     data = common.build_pdf(doc, story, multi_pass=True)
     pages = common.page_count(data)
     note = theme.labels.count("notes_pages", doc.notes_added) if doc.notes_added else None
-    return RenderedPdf(data=data, pages=pages, page_size=(width, height), note=note)
+    return RenderedPdf(data=data, pages=pages, page_size=(width, height), note=note, frames=doc.page_frames)
 
 
 def notes_heading(theme) -> tuple[Flowable, Flowable]:
@@ -216,8 +216,62 @@ def cover_story(job: RenderJob, width: float, room: float) -> list:
         # cover reports that it does not fit rather than printing a postage stamp.
         picture_height = max(pt(72), min(pt(COVER_PICTURE), room - text - 1))
         story += [Spacer(1, pt(10)), common.picture(topic.cover_image, width, picture_height, theme=theme)]
+    else:
+        story = _designed_cover(job, width, room, tail)
+        return [common.sourced(one_page(story, "cover"), topic.where, "cover")]
     story += tail
     return [common.sourced(one_page(story, "cover"), topic.where, "cover")]
+
+
+def _designed_cover(job: RenderJob, width: float, room: float, tail: list) -> list:
+    """A cover without a picture: a larger title over an accent rule, then what is inside.
+
+    The sections the booklet holds are listed in a tinted panel (their short
+    titles, as on the contents page), and "Patient information" sits at the
+    foot of the frame, so the page reads as designed rather than unfinished.
+    When the list would not fit, the names run on in one paragraph.
+    """
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Table, TableStyle
+
+    theme, topic = job.theme, job.topic
+    pt = theme.pt
+    base = theme.style("title")
+    big = ParagraphStyle("cover-title", parent=base, fontSize=round(base.fontSize * 1.2, 1),
+                         leading=round(base.fontSize * 1.2 * 1.1, 1))
+    head: list = [Spacer(1, pt(24)), common.sourced(Paragraph(theme.markup(job.title), big), topic.title.where,
+                                                    "title")]
+    rule = Table([[""]], colWidths=[width * 0.35], rowHeights=[pt(5)])
+    rule.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), theme.color("accent"))]))
+    rule.hAlign = "LEFT"
+    rule.spaceBefore, rule.spaceAfter = pt(4), pt(12)
+    head.append(rule)
+    if topic.subtitle:
+        head.append(common.para(theme, topic.subtitle, "subtitle"))
+    labels = [str(ref.section.label) for ref in job.handout.sections]
+    fixed = common.list_height(head + tail, width) + pt(30)
+
+    def panel(items: list[str]) -> Table:  # "In this booklet" over the section names
+        inner = [common.para(theme, theme.labels["cover_inside"], "h3"), common.bullets(theme, items)]
+        table = Table([[inner]], colWidths=[width])
+        table.setStyle(TableStyle([
+            ("BACKGROUND", (0, 0), (-1, -1), theme.color("tint")),
+            ("LINEBEFORE", (0, 0), (0, -1), pt(4), theme.color("primary")),
+            ("LEFTPADDING", (0, 0), (-1, -1), pt(10)), ("RIGHTPADDING", (0, 0), (-1, -1), pt(8)),
+            ("TOPPADDING", (0, 0), (-1, -1), pt(6)), ("BOTTOMPADDING", (0, 0), (-1, -1), pt(4)),
+        ]))
+        table.spaceBefore = pt(14)
+        return table
+
+    # The sections as a list when it fits, else as one run-on line, else left out:
+    # never a list cut short.
+    body = head
+    for candidate in (panel(labels), panel([" · ".join(labels)])):
+        if common.list_height([candidate], width) <= room - fixed:
+            body = head + [candidate]
+            break
+    used = common.list_height(body + tail, width)
+    return body + [Spacer(1, max(0.0, room - used - 2))] + tail
 
 
 def one_page(story: list, name: str) -> Flowable:
@@ -255,30 +309,76 @@ def section_story(job: RenderJob, section: Section, short: bool, width: float, p
         story.append(common.para(theme, section.summary or "", "body"))
         return story
     if section.kind == "red_flags":
-        story += [common.para(theme, b.text, "body") for b in section.blocks if hasattr(b, "text")]
-        # The box may break between urgency groups (its title band repeats):
-        # on a small page, holding it whole left a page nearly empty.
-        story.append(common.red_flag_box(theme, section, width))
-        return story
-    for block in section.blocks:
-        for flow in common.block_flowables(theme, block, width):
-            story.append(common.sourced(flow, section.where, f"section {section.id}"))
+        # Right under its heading the box needs no band repeating the same words.
+        # Heading, lead-in and box stay on one page when they fit an empty one;
+        # otherwise the box starts where it is and breaks between urgency groups.
+        box = common.red_flag_box(theme, section, width, titled=False)
+        lead = [heading] + common.blocks_flowables(theme, section.blocks, width)
+        return [story[0], common.sourced(HeadedBlock(lead, box, page_height), section.where,
+                                         f"section {section.id}")]
+    for flow in common.blocks_flowables(theme, section.blocks, width):
+        story.append(common.sourced(flow, section.where, f"section {section.id}"))
     if section.kind == "exercises":
         for number, exercise in enumerate(section.exercises, 1):
             # Large print only: a card taller than the page breaks between its rows
             # (at 18 pt on a half-letter page some must); otherwise that is a FitError.
-            story.append(common.exercise_card(theme, exercise, width, number=number, picture_width=theme.pt(110),
+            story.append(common.exercise_card(theme, exercise, width, number=number, picture_width=theme.pt(88),
                                               max_height=page_height if theme.large_print else None))
     if section.kind == "habits":
         for group in section.groups:
-            items: list = [common.para(theme, group.title, "h3")]
+            # One unit per habit (its line and its explanation never part); the
+            # group's title goes with the first.
+            units = []
             for habit in group.habits:
-                items.append(common.para(theme, habit.text, "term"))
+                unit = [common.para(theme, habit.text, "term")]
                 if habit.detail:
-                    items.append(common.para(theme, habit.detail, "term_text"))
-            story.append(common.sourced(KeepTogether(items[:3]), section.where, f"section {section.id}"))
-            story += items[3:]
+                    unit.append(common.para(theme, habit.detail, "term_text"))
+                units.append(unit)
+            units[0].insert(0, common.para(theme, group.title, "h3"))
+            story += [common.sourced(KeepTogether(unit), section.where, f"section {section.id}") for unit in units]
     return story
+
+
+class HeadedBlock(Flowable):
+    """A heading and its lead-in paragraphs over a box that should not break (the red-flag box).
+
+    Where the whole fits, it is placed whole.  Where it does not fit the rest
+    of a page:
+
+    * when that page is still mostly empty (under 40 % used), the heading and
+      lead-in go here and the box, kept whole, starts the next page: moving
+      everything would leave a page with a few lines on it;
+    * otherwise everything moves to the next page, together;
+    * a box taller than an empty page starts right here and breaks between its
+      rows (urgency groups), the heading kept with the lead-in.
+    """
+
+    def __init__(self, lead: list[Flowable], box: Flowable, frame_height: float) -> None:
+        super().__init__()
+        self.lead, self.box, self.frame_height = lead, box, frame_height
+
+    def wrap(self, available_width, available_height):
+        self.width = available_width
+        self.height = common.list_height(self.lead + [self.box], available_width)
+        return self.width, self.height
+
+    def split(self, available_width, available_height):
+        if self.height > self.frame_height:
+            return self.lead + [self.box]
+        used = self.frame_height - available_height
+        if 0 < used < 0.4 * self.frame_height and common.list_height(self.lead, available_width) <= available_height:
+            return self.lead + [KeepTogether([self.box])]
+        return []
+
+    def draw(self):
+        y = self.height
+        for index, flow in enumerate(self.lead + [self.box]):
+            if index:
+                y -= max(flow.getSpaceBefore(), previous.getSpaceAfter())
+            _, h = flow.wrapOn(self.canv, self.width, 10_000_000)
+            y -= h
+            flow.drawOn(self.canv, 0, y)
+            previous = flow
 
 
 def back_story(job: RenderJob, width: float, room: float) -> tuple[list, list]:
@@ -286,9 +386,9 @@ def back_story(job: RenderJob, width: float, room: float) -> tuple[list, list]:
 
     The disclaimer, review dates, review note and source sit above the back
     cover's band.  When they do not fit there (large print, or a long
-    disclaimer), they become a last "About this booklet" page in the body,
-    and the back cover keeps the review dates and the review note, which it
-    must always show.
+    disclaimer or source), the disclaimer and source flow on after the last
+    section under "About this booklet", and the back cover keeps the review
+    dates and the review note, which it must always show: each is said once.
     """
     theme, topic, brand = job.theme, job.topic, job.theme.brand
     about_heading = theme.labels["about_heading"]
@@ -301,11 +401,13 @@ def back_story(job: RenderJob, width: float, room: float) -> tuple[list, list]:
     ]
     about: list = []
     if common.list_height(items, width) > room:
+        # It flows on from the last section (on its page when there is room, never
+        # a page of its own for one line); the back cover keeps the review dates
+        # and the review note.  Each thing is printed once.
         heading = common.para(theme, about_heading, "h1")
         heading._running_title = about_heading
-        about = [KeepTogether([heading] + items[1:])]  # a short page of its own kind: never split
-        items = [common.para(theme, common.review_line(job), "small_bold"),
-                 common.para(theme, topic.review_note, "small")]
+        about = [CondPageBreak(theme.pt(150)), heading, items[1], items[4]]
+        items = [items[2], items[3]]
     back = one_page(items, "back cover")
     return about, [common.sourced(back, brand.where, "back cover")]
 

@@ -121,7 +121,7 @@ def render(job: RenderJob) -> RenderedPdf:
     pages = common.page_count(data)
     if pages != 1:  # cannot happen with the frames above; a guard against future edits
         raise FitError(f"{where}: {label}: the checklist came out as {pages} pages; it must be one")
-    return RenderedPdf(data=data, pages=pages, page_size=page_size)
+    return RenderedPdf(data=data, pages=pages, page_size=page_size, frames=doc.page_frames)
 
 
 # ----------------------------------------------------------------------------- large print: more pages
@@ -189,7 +189,7 @@ def _render_pages(job: RenderJob, band: "_Band", alerts: list[Flowable], alert_h
     count = common.page_count(data)
     if count != total:  # a guard: the pages were measured to fit
         raise FitError(f"{where}: {label}: the checklist came out as {count} pages, not the {total} planned")
-    return RenderedPdf(data=data, pages=count, page_size=page_size)
+    return RenderedPdf(data=data, pages=count, page_size=page_size, frames=doc.page_frames)
 
 
 def _paginate(job: RenderJob, width: float, room: float, last_room: float, canvas: Canvas) -> list[list[Flowable]]:
@@ -414,9 +414,9 @@ def habit_grid(theme: Theme, section: Section, width: float, row_height: float,
 
 def _habits_source(job: RenderJob) -> tuple[Location, str]:
     """Where to point when the checklist does not fit: the habits section(s), which set its length."""
-    habits = [ref.section for ref in job.handout.sections if ref.section.kind == "habits"]
-    if habits:
-        return habits[0].where, "section " + ", ".join(s.id for s in habits)
+    habits = [ref.section for ref in job.handout.sections if ref.section.kind == "habits" and not ref.short]
+    if habits:  # the 'groups:' line: the habits set the checklist's length
+        return habits[0].groups_where, "section " + ", ".join(s.id for s in habits)
     return job.handout.where, f"handout {job.handout.name}"
 
 

@@ -59,6 +59,16 @@ class HandoutDoc(BaseDocTemplate):
             displayDocTitle=1, **kwargs)
         self.job = job
         self._last_source: Optional[tuple[Location, str]] = None
+        self.page_frames: list = []  # see RenderedPdf.frames
+
+    def handle_documentBegin(self):
+        self.page_frames = []  # multiBuild runs the story more than once
+        super().handle_documentBegin()
+
+    def handle_pageEnd(self):
+        template = self.pageTemplate
+        self.page_frames.append((template.id, [(f._x1, f._y1, f._x2, f._y2) for f in template.frames]))
+        super().handle_pageEnd()
 
     def handle_flowable(self, flowables):
         source = getattr(flowables[0], "_handout_source", None) if flowables else None
@@ -130,11 +140,24 @@ def list_height(flowables: list[Flowable], width: float, canvas=None) -> float:
 
     if not flowables:
         return 0.0
+    # KeepTogether reports a huge height on purpose (to force its own split
+    # logic); measure what it holds instead.
+    flowables = _unwrap_keeps(flowables)
     if canvas is None:
         from reportlab.pdfgen.canvas import Canvas
 
         canvas = Canvas(io.BytesIO())
     return _listWrapOn(flowables, width, canvas)[1]
+
+
+def _unwrap_keeps(flowables: list[Flowable]) -> list[Flowable]:
+    out: list[Flowable] = []
+    for flow in flowables:
+        if isinstance(flow, KeepTogether):
+            out += _unwrap_keeps(list(flow._content))
+        else:
+            out.append(flow)
+    return out
 
 
 # ----------------------------------------------------------------------------- text
@@ -144,14 +167,18 @@ def para(theme: Theme, text: str, style: str) -> Paragraph:
     return Paragraph(theme.markup(text), theme.style(style))
 
 
-def bullets(theme: Theme, items: Iterable[str], style: str = "bullet", numbered: bool = False) -> ListFlowable:
-    """A bullet or numbered list with hanging indents; bullets are drawn in the body font."""
+def bullets(theme: Theme, items: Iterable[str], style: str = "bullet", numbered: bool = False,
+            start: int = 1) -> ListFlowable:
+    """A bullet or numbered list with hanging indents; bullets are drawn in the body font.
+
+    ``start``: the first number of a numbered list (one step of a split card).
+    """
     st = theme.style(style)
     # The hanging indent must clear the widest marker ("10."), whatever the style's own indent.
     indent = max(st.leftIndent, st.fontSize * (1.7 if numbered else 1.2))
     flow = [ListItem(Paragraph(theme.markup(t), st), leftIndent=indent) for t in items]
     if numbered:
-        return ListFlowable(flow, bulletType="1", bulletFontName=fonts.BODY_BOLD, bulletFontSize=st.fontSize,
+        return ListFlowable(flow, bulletType="1", start=start, bulletFontName=fonts.BODY_BOLD, bulletFontSize=st.fontSize,
                             leftIndent=indent, bulletColor=theme.color("primary"), bulletFormat="%s.")
     return ListFlowable(flow, bulletType="bullet", start="•", bulletFontName=fonts.BODY,
                         bulletFontSize=st.fontSize, leftIndent=indent, bulletColor=theme.color("primary"))
@@ -160,7 +187,7 @@ def bullets(theme: Theme, items: Iterable[str], style: str = "bullet", numbered:
 def block_flowables(theme: Theme, block: Block, width: float) -> list[Flowable]:
     """One content block as flowables."""
     if isinstance(block, ParagraphBlock):
-        return [para(theme, block.text, "body")]
+        return [para(theme, chunk, "body") for chunk in text_chunks(str(block.text))]
     if isinstance(block, Bullets):
         return [bullets(theme, block.items), Spacer(1, 4)]
     if isinstance(block, Terms):
@@ -176,6 +203,78 @@ def block_flowables(theme: Theme, block: Block, width: float) -> list[Flowable]:
             items.append(para(theme, block.caption, "caption"))
         return [KeepTogether(items)]
     raise TypeError(f"unknown block {block!r}")
+
+
+def blocks_flowables(theme: Theme, blocks: list[Block], width: float) -> list[Flowable]:
+    """A section's blocks as flowables, with keep-with-next for lead-in lines.
+
+    A paragraph ending in a colon ("These things can help:") introduces the
+    list after it: it is kept on the page with that list's first item (the
+    rest of the list may still run on to the next page).
+    """
+    out: list[Flowable] = []
+    for index, block in enumerate(blocks):
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
+        if (isinstance(block, ParagraphBlock) and str(block.text).rstrip().endswith(":")
+                and isinstance(following, (Bullets, Terms)) and out is not None):
+            out.append(_LeadIn(para(theme, block.text, "body")))
+            continue
+        flows = block_flowables(theme, block, width)
+        if out and isinstance(out[-1], _LeadIn):
+            lead = out.pop().content
+            if isinstance(block, Bullets) and len(block.items) > 1:
+                head = bullets(theme, block.items[:1])
+                head.spaceAfter = 0
+                flows = [KeepTogether([lead, head]), bullets(theme, block.items[1:])] + flows[1:]
+            else:
+                flows = [KeepTogether([lead, flows[0]])] + flows[1:]
+        out += flows
+    return [f.content if isinstance(f, _LeadIn) else f for f in out]
+
+
+class _LeadIn:
+    """Marker for a lead-in paragraph waiting for its list (see :func:`blocks_flowables`)."""
+
+    def __init__(self, content: Flowable) -> None:
+        self.content = content
+
+
+CHUNK_CHARS = 1500  # about a third of a booklet page of body text
+
+
+def text_chunks(text: str, limit: int = CHUNK_CHARS) -> list[str]:
+    """Very long text as pieces of at most about ``limit`` characters, cut between sentences (else words).
+
+    reportlab re-wraps what is left of a paragraph at every page break, so
+    one paragraph of n characters costs about n² (100 KB: 13.5 s; 400 KB:
+    219 s and 426 MB).  Consecutive pieces print as consecutive paragraphs;
+    the cost becomes linear.  ``**bold**`` open at a cut is closed and
+    reopened so each piece's markup is balanced.  Ordinary paragraphs are
+    returned whole.
+    """
+    if len(text) <= limit:
+        return [text]
+    pieces: list[str] = []
+    rest = text
+    bold = False
+    while rest:
+        if len(rest) <= limit:
+            cut = len(rest)
+        else:
+            window = rest[:limit]
+            cut = max(window.rfind(". "), window.rfind("? "), window.rfind("! "))
+            cut = cut + 1 if cut >= limit // 2 else window.rfind(" ")
+            if cut < limit // 2:
+                cut = limit  # no space at all: cut inside the "word"
+        piece, rest = rest[:cut].strip(), rest[cut:].lstrip()
+        if bold:
+            piece = "**" + piece
+        bold = piece.count("**") % 2 == 1
+        if bold:
+            piece += "**"
+        if piece.strip("*"):
+            pieces.append(piece)
+    return pieces
 
 
 def callout(theme: Theme, block: Callout, width: float) -> Table:
@@ -291,27 +390,43 @@ def draw_picture(canvas, path: Path, x: float, y: float, max_width: float, max_h
 # ----------------------------------------------------------------------------- red flags
 
 
-def red_flag_box(theme: Theme, section: Section, width: float, short: bool = False) -> Table:
+def red_flag_box(theme: Theme, section: Section, width: float, short: bool = False,
+                 titled: bool = True) -> Table:
     """The 'when to get help' box: a bold band in the accent colour over grouped signs.
 
     ``short`` gives the one-paragraph version (the section's summary).
+    ``titled=False`` leaves the band out, for a box placed right under its
+    section's heading (the band would print the same words twice); the
+    accent frame still marks it.
+
+    The table breaks only between urgency groups (the band repeats), never
+    inside one; a layout that flows it wraps it in KeepTogether, so it breaks
+    only when it is taller than an empty page.
     """
-    rows: list[list] = [[para(theme, section.title, "alert_title")]]
+    rows: list[list] = [[para(theme, section.title, "alert_title")]] if titled else []
     if short:
         rows.append([para(theme, section.summary or "", "body")])
     else:
         for group in section.groups:
             rows.append([[para(theme, group.action, "alert_action"), bullets(theme, group.signs)]])
-    table = Table(rows, colWidths=[width], repeatRows=1)
+    first = 1 if titled else 0
+    table = Table(rows, colWidths=[width], repeatRows=first)
     pt = theme.pt
-    table.setStyle(TableStyle([
-        ("BACKGROUND", (0, 0), (-1, 0), theme.color("accent")),
+    style = [
         ("BOX", (0, 0), (-1, -1), 2.5, theme.color("accent")),
-        ("LINEBELOW", (0, 1), (-1, -2), 0.75, theme.color("accent")),
         ("LEFTPADDING", (0, 0), (-1, -1), pt(9)), ("RIGHTPADDING", (0, 0), (-1, -1), pt(9)),
         ("TOPPADDING", (0, 0), (-1, -1), pt(6)), ("BOTTOMPADDING", (0, 0), (-1, -1), pt(6)),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]))
+        # A box broken between groups is closed at the break, as a box of its own.
+        ("LINEBELOW", (0, "splitlast"), (-1, "splitlast"), 2.5, theme.color("accent")),
+    ]
+    if titled:
+        style.append(("BACKGROUND", (0, 0), (-1, 0), theme.color("accent")))
+    else:  # no band: a heavier top rule in the accent colour instead
+        style.append(("LINEABOVE", (0, 0), (-1, 0), pt(5), theme.color("accent")))
+    if len(rows) - first > 1:
+        style.append(("LINEBELOW", (0, first), (-1, -2), 0.75, theme.color("accent")))
+    table.setStyle(TableStyle(style))
     table.spaceBefore, table.spaceAfter = pt(4), pt(10)
     return sourced(table, section.where, f"section {section.id}")
 
@@ -320,25 +435,31 @@ def red_flag_box(theme: Theme, section: Section, width: float, short: bool = Fal
 
 
 def dose_table(theme: Theme, dose: Dose, width: float) -> Table:
-    """Sets / reps / hold / times a day as a small two-row table, in the theme's language."""
+    """Sets / reps / hold / times a day: one boxed cell each, label and value together ("Sets 1").
+
+    One row when the four cells fit the width (two rows of two when they do
+    not, in large print on a narrow page); the cells leave room to circle or
+    write over a value by hand.  Labels in the theme's language.
+    """
     labels = theme.labels
     hold = labels.text("seconds", n=labels.number(dose.hold_seconds)) if dose.hold_seconds else labels["no_hold"]
     head = [labels["sets"], labels["reps"], labels["hold"], labels["times_a_day"]]
     values = [labels.number(dose.sets), labels.number(dose.reps), hold, labels.number(dose.times_per_day)]
-    data = [[Paragraph(h, theme.style("cell_bold")) for h in head],
-            [Paragraph(v, theme.style("cell")) for v in values]]
-    col = width / 4
-    widths = [col * 0.85, col * 0.85, col * 0.9, col * 1.4]
     pt = theme.pt
-    bold = theme.style("cell_bold")
-    needed = [fonts_width(h, bold.fontName, bold.fontSize) + pt(4) + pt(2) + 1 for h in head]
-    if any(n > w for n, w in zip(needed, widths)) and sum(needed) <= width:
-        # Large print: every heading on one line, the spare width shared out.
+    cell = theme.style("cell")
+    texts = [f"{h} <b>{v}</b>" for h, v in zip(head, values)]
+    needed = [fonts_width(f"{h} {v}", fonts.BODY_BOLD, cell.fontSize) + pt(6) + 1 for h, v in zip(head, values)]
+    if sum(needed) <= width:
         spare = (width - sum(needed)) / len(needed)
+        data = [[Paragraph(t, cell) for t in texts]]
         widths = [n + spare for n in needed]
+    else:
+        data = [[Paragraph(texts[0], cell), Paragraph(texts[1], cell)],
+                [Paragraph(texts[2], cell), Paragraph(texts[3], cell)]]
+        widths = [width / 2, width / 2]
     table = Table(data, colWidths=widths)
     table.setStyle(TableStyle([
-        ("BACKGROUND", (0, 0), (-1, 0), theme.color("tint")),
+        ("BACKGROUND", (0, 0), (-1, -1), theme.color("background")),
         ("GRID", (0, 0), (-1, -1), 0.75, theme.color("primary")),
         ("LEFTPADDING", (0, 0), (-1, -1), pt(4)), ("RIGHTPADDING", (0, 0), (-1, -1), pt(2)),
         ("TOPPADDING", (0, 0), (-1, -1), pt(2)), ("BOTTOMPADDING", (0, 0), (-1, -1), pt(3)),
@@ -349,49 +470,81 @@ def dose_table(theme: Theme, dose: Dose, width: float) -> Table:
 def tight_list_theme(theme: Theme) -> Theme:
     """The theme with 1 pt instead of 4 pt between "small" list items, for the steps in a card.
 
-    Same font, size and leading; the hanging numbers already separate the
-    steps, and across several cards the saved space keeps a sheet to fewer pages.
+    Same font and size; the hanging numbers already separate the steps, and
+    across several cards the saved space keeps a sheet to fewer pages.  In
+    large print the card text also gets 1.15 line spacing (ACB's figure for
+    large print) instead of 1.3: that is what lets a large-print card fit a
+    half-letter page.
     """
-    small = ParagraphStyle("small-list", parent=theme.style("small"), spaceAfter=1)
+    base = theme.style("small")
+    leading = round(base.fontSize * 1.15, 1) if theme.large_print else base.leading
+    small = ParagraphStyle("small-list", parent=base, spaceAfter=1, leading=leading)
     return replace(theme, styles={**theme.styles, "small": small})
+
+
+class ContinuedTitle(Flowable):
+    """A card's name that reads "name (continued)" when drawn a second time (a split card's repeated title).
+
+    Table ``repeatRows`` draws the same cell again at the top of the
+    continuation; this flowable knows it has been drawn already.  Both
+    versions are measured and the taller is used, so the row height is the
+    same on both pages.
+    """
+
+    def __init__(self, theme: Theme, name: str, style: str = "h3") -> None:
+        super().__init__()
+        self.first = para(theme, name, style)
+        self.again = para(theme, theme.labels.text("group_continued", title=name), style)
+        self.drawn = False
+
+    def wrap(self, available_width, available_height):
+        heights = [p.wrap(available_width, available_height)[1] for p in (self.first, self.again)]
+        self.width, self.height = available_width, max(heights)
+        return self.width, self.height
+
+    def draw(self):
+        flow = self.again if self.drawn else self.first
+        flow.drawOn(self.canv, 0, self.height - flow.height)
+        self.drawn = True
 
 
 def exercise_card(theme: Theme, exercise: Exercise, width: float, number: Optional[int] = None,
                   picture_width: float = 130, max_height: Optional[float] = None) -> Flowable:
-    """One exercise, never split across pages: name, picture, purpose, steps, dose, tip.
+    """One exercise: name, picture beside its purpose, numbered steps, dose, tip.
 
-    On a wide page the steps and dose sit beside the picture; on a narrow
+    On a wide page the steps and dose sit beside the picture too; on a narrow
     booklet page only the purpose does (when it gets at least ten ems; else
-    the picture sits above it), and steps and dose run full width.
+    the picture gives way, down to two thirds of its width), and the steps and
+    the one-row dose run full width.  Short cards come out under half a
+    half-letter page, so two share a page.
 
-    ``max_height`` (the page's frame height): a card taller than that, which
-    only happens in large print on a booklet page, is allowed to break
-    between its rows (picture, steps, dose, tip), never inside one, with the
-    exercise's name repeated at the top of the continuation; it starts on a
-    new page rather than low on one.  Without it, a card too tall is a FitError.
+    ``max_height`` (the page's frame height): a card taller than that, a last
+    resort for long steps in large print, breaks at a step boundary (never
+    inside a step, the picture and at least one step stay together) with
+    "name (continued)" at the top of the continuation.  Without it, or when
+    the card fits, it is never split: too tall is a FitError.
     """
     pt = theme.pt
     name = f"{number}. {exercise.name}" if number else exercise.name
     inner = width - pt(16)  # card padding
     gap = pt(10)
-    # Beside the picture the purpose keeps at least ten ems (large print on a
+    card_theme = tight_list_theme(theme)
+    # Beside the picture the purpose keeps at least twelve ems (large print on a
     # booklet page): the picture gives way, down to two thirds of its width.
     picture_width = max(picture_width * 2 / 3,
-                        min(picture_width, inner - gap - 10 * theme.style("small").fontSize))
+                        min(picture_width, inner - gap - 12 * theme.style("small").fontSize))
     pic = picture(exercise.image, picture_width, picture_width * 0.75, theme=theme)
-    purpose = para(theme, exercise.purpose, "small")
-    # Large print: 1 pt between steps, not 4, to keep the taller card on a page.
-    steps = bullets(tight_list_theme(theme) if theme.large_print else theme, exercise.steps, style="small",
-                    numbered=True)
+    purpose = para(card_theme, exercise.purpose, "small")
+    steps = bullets(card_theme, exercise.steps, style="small", numbered=True)
     side = inner - picture_width - gap
+    tip = [para(card_theme, tip_text(theme, exercise), "small")]
     if side >= pt(220):
         body = grid([[pic, [purpose, steps, Spacer(1, pt(4)), dose_table(theme, exercise.dose, side)]]],
-                     [picture_width + gap, side])
-        rows = [[para(theme, name, "h3")], [body]]
+                    [picture_width + gap, side])
+        rows = [[para(theme, name, "h3")], [body], tip]
     else:
         top = grid([[pic, purpose]], [picture_width + gap, side])
-        rows = [[para(theme, name, "h3")], [top], [steps], [dose_table(theme, exercise.dose, inner)]]
-    rows.append([para(theme, tip_text(theme, exercise), "small")])
+        rows = [[para(theme, name, "h3")], [top], [steps], [dose_table(theme, exercise.dose, inner)], tip]
     style = [
         ("BOX", (0, 0), (-1, -1), 1.25, theme.color("primary")),
         ("BACKGROUND", (0, -1), (-1, -1), theme.color("tint")),
@@ -401,11 +554,18 @@ def exercise_card(theme: Theme, exercise: Exercise, width: float, number: Option
     card = Table(rows, colWidths=[width])
     card.setStyle(TableStyle(style))
     card.spaceBefore, card.spaceAfter = pt(2), pt(8)
-    if max_height is not None and list_height([card], width) > max_height:
-        # Too tall for any page: breaks between rows, the name repeated, each part boxed.
+    if max_height is not None and list_height([card], width) > max_height and side < pt(220):
+        # Last resort: one row per step, so the table breaks only between steps;
+        # the name (row 0) repeats as "name (continued)".  The picture row and the
+        # first step are kept together (no split allowed right after the picture).
+        step_rows = [[bullets(card_theme, [step], style="small", numbered=True, start=index)]
+                     for index, step in enumerate(exercise.steps, 1)]
+        rows = [[ContinuedTitle(theme, name)], [top]] + step_rows + [[dose_table(theme, exercise.dose, inner)], tip]
         card = Table(rows, colWidths=[width], repeatRows=1)
-        card.setStyle(TableStyle(style + [("LINEBELOW", (0, "splitlast"), (-1, "splitlast"), 1.25,
-                                           theme.color("primary"))]))
+        card.setStyle(TableStyle(style + [
+            ("LINEBELOW", (0, "splitlast"), (-1, "splitlast"), 1.25, theme.color("primary")),
+            ("NOSPLIT", (0, 1), (0, 2)),
+        ]))
         card.spaceBefore, card.spaceAfter = pt(2), pt(8)
         return sourced(KeepTogether([card]), exercise.where, f"exercise {exercise.id}")
     return sourced(Whole(card), exercise.where, f"exercise {exercise.id}")

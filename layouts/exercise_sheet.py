@@ -5,8 +5,8 @@ handout title, phone) and Patient name / Date / Clinician blanks for the
 clinician to fill in at the visit; then the short intro, one numbered card
 per exercise and, last, the "when to get help" box.  Page 2 has a slimmer band, "title - continued"
 and "Page 2 of 2", so a loose second page is never mistaken for another
-handout.  Every page ends with the clinic's contact line, the review dates
-and the topic's review note.
+handout.  Every page ends with the clinic's contact line; the last also
+carries the review dates and the topic's review note, once.
 
 The cards are the compact full-width variant (:func:`sheet_card`): the same
 pieces as :func:`common.exercise_card` (picture, purpose, numbered steps,
@@ -29,7 +29,7 @@ from typing import Optional
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, Frame, KeepTogether, PageTemplate, Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, Frame, KeepTogether, PageTemplate, Paragraph, Spacer, Table, TableStyle
 
 from handoutkit.content.model import Dose, Exercise, Section
 from handoutkit.render.styles import Theme
@@ -53,15 +53,15 @@ def render(job: RenderJob) -> RenderedPdf:
     # like the first; the loop only guards against that ever changing.
     total: Optional[int] = None
     for _ in range(3):
-        data = _build(job, page_size, total)
+        data, frames = _build(job, page_size, total)
         pages = common.page_count(data)
         if pages == total:
             break
         total = pages
-    return RenderedPdf(data=data, pages=pages, page_size=page_size)
+    return RenderedPdf(data=data, pages=pages, page_size=page_size, frames=frames)
 
 
-def _build(job: RenderJob, page_size: tuple[float, float], total: Optional[int]) -> bytes:
+def _build(job: RenderJob, page_size: tuple[float, float], total: Optional[int]) -> tuple[bytes, list]:
     # The fast personal-sheet path (handoutkit.personal.sheets) draws the same
     # Furniture, so frames and page furniture are defined once, there.
     furniture = Furniture(job)
@@ -79,7 +79,8 @@ def _build(job: RenderJob, page_size: tuple[float, float], total: Optional[int])
         PageTemplate("first", [frame(furniture.first_top, "first")], onPage=on_page, autoNextPageTemplate="later"),
         PageTemplate("later", [frame(furniture.later_top, "later")], onPage=on_page),
     ])
-    return common.build_pdf(doc, _story(job, furniture.frame_width))
+    story = _story(job, furniture.frame_width) + [furniture.footer.review_space()]
+    return common.build_pdf(doc, story), doc.page_frames
 
 
 # ----------------------------------------------------------------------------- story
@@ -179,10 +180,12 @@ def sheet_card(theme: Theme, exercise: Exercise, width: float, number: int) -> F
         head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     else:  # large print: beside the name the dose would wrap mid-item; it gets its own line under it
         head = common.grid([[name], [Paragraph(dose_markup(theme, exercise.dose), theme.style("cell"))]], [inner])
-    purpose = Paragraph(theme.markup(exercise.purpose), common.tight_style(theme.style("small")))
-    picture_width = theme.pt(CARD_PICTURE)  # larger in large print, like the text beside it
+    card_theme = common.tight_list_theme(theme)  # in large print: 1.15 line spacing in the card
+    purpose = Paragraph(theme.markup(exercise.purpose), common.tight_style(card_theme.style("small")))
+    # Large print keeps the standard picture size: the steps beside it need the width more.
+    picture_width = CARD_PICTURE
     picture = common.picture(exercise.image, picture_width, picture_width * 0.75, theme=theme)
-    steps = common.bullets(common.tight_list_theme(theme), exercise.steps, style="small", numbered=True)
+    steps = common.bullets(card_theme, exercise.steps, style="small", numbered=True)
     gap = 10
     if exercise.url:  # a QR code with the short address under it, right of the steps
         link_width = qr_column_width(theme)
@@ -191,7 +194,7 @@ def sheet_card(theme: Theme, exercise: Exercise, width: float, number: int) -> F
         body.setStyle(TableStyle([("LEFTPADDING", (2, 0), (2, 0), gap)]))
     else:
         body = common.grid([[picture, steps]], [picture_width + gap, inner - picture_width - gap])
-    tip = Paragraph(theme.markup(common.tip_text(theme, exercise)), common.tight_style(theme.style("small")))
+    tip = Paragraph(theme.markup(common.tip_text(theme, exercise)), common.tight_style(card_theme.style("small")))
     card = Table([[head], [purpose], [body], [tip]], colWidths=[width])
     card.setStyle(TableStyle([
         ("BOX", (0, 0), (-1, -1), 1.25, theme.color("primary")),
@@ -200,16 +203,23 @@ def sheet_card(theme: Theme, exercise: Exercise, width: float, number: int) -> F
         ("LINEABOVE", (0, -1), (-1, -1), 0.5, theme.color("primary")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 8), ("RIGHTPADDING", (0, 0), (-1, -1), 8),
-        # Padding per row: title line, purpose, picture + steps, tip.
-        ("TOPPADDING", (0, 0), (-1, 0), 4), ("BOTTOMPADDING", (0, 0), (-1, 0), 4),
-        ("TOPPADDING", (0, 1), (-1, 1), 5), ("BOTTOMPADDING", (0, 1), (-1, 1), 3),
-        ("TOPPADDING", (0, 2), (-1, 2), 2), ("BOTTOMPADDING", (0, 2), (-1, 2), 4),
-        ("TOPPADDING", (0, 3), (-1, 3), 3), ("BOTTOMPADDING", (0, 3), (-1, 3), 5),
+        # Padding per row: title line, purpose, picture + steps, tip.  Large print
+        # trims it (its 1.15 line spacing already opens the text up), so two of
+        # the taller cards share a Letter page.
+        *_row_padding(theme.large_print),
     ]))
     card.spaceBefore, card.spaceAfter = 0, 8
     whole = common.sourced(common.Whole(card), exercise.where, f"exercise {exercise.id}")
     whole._sheet_card = True
     return whole
+
+
+def _row_padding(large_print: bool) -> list[tuple]:
+    pads = ((3, 3), (3, 1), (1, 3), (2, 3)) if large_print else ((4, 4), (5, 3), (2, 4), (3, 5))
+    out: list[tuple] = []
+    for row, (top, bottom) in enumerate(pads):
+        out += [("TOPPADDING", (0, row), (-1, row), top), ("BOTTOMPADDING", (0, row), (-1, row), bottom)]
+    return out
 
 
 def dose_markup(theme: Theme, dose: Dose) -> str:
@@ -310,13 +320,13 @@ def _draw_continued_band(canvas, job: RenderJob, page: int, total: Optional[int]
 
 
 class _Footer:
-    """Contact line, page label and review paragraph, laid out once (the frames need its height).
+    """Contact line and page label on every page, the review paragraph once, on the last page.
 
     The contact line is packed item by item ("name · phone · website"), so
     when it does not fit beside the page label it breaks between items
     instead of leaving a "·" dangling at a line end.  The review line and the
-    review note are one paragraph, not bold: at 12 pt they then share two
-    lines instead of three, on every page.
+    review note are one paragraph, not bold, just above the footer rule of the
+    last page only: on every page it took about a fifth of a large-print page.
     """
 
     GAP = 2.0  # between the contact lines and the review paragraph
@@ -331,13 +341,22 @@ class _Footer:
         self.label_width = stringWidth(common.page_label(theme, 99, 99), label.fontName, label.fontSize) + 4
         first_width = width - self.label_width - 12
         self.contact = [Paragraph(theme.markup(line), theme.style("small"))
-                        for line in common.pack_items(theme, common.footer_text(theme, job).split(" · "), "small", width, first_width)]
+                        for line in common.pack_items(theme, common.footer_text(theme, job).split(" · "), "small",
+                                                      width, first_width)]
         for index, flow in enumerate(self.contact):
             flow.wrap(first_width if index == 0 else width, 10_000)
         self.review = Paragraph(theme.markup(f"{common.review_line(job)} {job.topic.review_note}"),
                                 theme.style("small"))
         self.review.wrap(width, 10_000)
-        self.height = self.RULE + sum(f.height for f in self.contact) + self.GAP + self.review.height
+        # Every page's frame stops above the short footer (rule and contact line);
+        # the review paragraph is printed once, above it on the last page, where
+        # the story ends with a spacer of this height (review_space) to keep it clear.
+        self.height = self.RULE + sum(f.height for f in self.contact)
+        self.review_height = self.GAP + self.review.height
+
+    def review_space(self) -> Flowable:
+        """The room the review paragraph takes at the foot of the last page: the story's last flowable."""
+        return Spacer(1, self.review_height)
 
     def draw(self, canvas, page: int, total: Optional[int]) -> None:
         theme = self.theme
@@ -345,6 +364,8 @@ class _Footer:
         canvas.setStrokeColor(theme.color("primary"))
         canvas.setLineWidth(1)
         canvas.line(MARGIN, top, MARGIN + self.width, top)
+        if page == total:
+            self.review.drawOn(canvas, MARGIN, top + self.GAP)
         top -= self.RULE
         if total != 1:  # "Page 1 of 1" is noise on a single sheet
             common.draw_para(canvas, theme, common.page_label(theme, page, total), "small_bold",
@@ -352,9 +373,6 @@ class _Footer:
         for flow in self.contact:
             flow.drawOn(canvas, MARGIN, top - flow.height)
             top -= flow.height
-        self.review.drawOn(canvas, MARGIN, top - self.GAP - self.review.height)
-
-
 
 
 # ----------------------------------------------------------------------------- QR codes (exercises with a url)

@@ -238,7 +238,11 @@ def test_review_overdue_is_an_error_and_due_soon_a_warning(shipped):
     [finding] = [f for f in overdue.findings if f.code == "review-overdue"]
     assert finding.level == "error" and finding in overdue.errors()
     assert f"review overdue since {due.isoformat()}" in finding.message
-    assert finding.where == topic.where and finding.where.file.endswith("upper-back-pain/topic.yaml")
+    # At the review_due line (issue 9: it pointed at topic.yaml:1:1).
+    assert finding.where == topic.review_due_where and finding.where.file.endswith("upper-back-pain/topic.yaml")
+    review_line = next(n for n, line in enumerate((SOURCE / "upper-back-pain" / "topic.yaml").read_text(
+        encoding="utf-8").splitlines(), 1) if line.startswith("review_due:"))
+    assert finding.where.line == review_line
 
     soon = check(SOURCE, today=due - timedelta(days=10))
     [finding] = [f for f in soon.findings if f.code == "review-due-soon"]

@@ -631,11 +631,11 @@ def _check_review(topic: Topic, config: CheckConfig, today: date) -> list[Findin
     if days < 0:
         return [Finding("error", "review-overdue",
                         f"{topic.id}: review overdue since {due.isoformat()} ({plural(-days, 'day')} ago)",
-                        topic.where, topic.id, hint=hint)]
+                        topic.review_due_where, topic.id, hint=hint)]
     if days <= config.review_warning_days:
         when = "today" if days == 0 else f"in {plural(days, 'day')}"
         return [Finding("warning", "review-due-soon", f"{topic.id}: review due {due.isoformat()} ({when})",
-                        topic.where, topic.id, hint=hint)]
+                        topic.review_due_where, topic.id, hint=hint)]
     return []
 
 

@@ -9,14 +9,21 @@ carry text (its font would not be embedded), scripts or external references.
 
 from __future__ import annotations
 
+import math
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Optional
 
-MAX_PIXELS = 40_000_000  # a 300 dpi full-page Letter image is ~8.4 Mpx; 40 Mpx leaves room, bombs don't fit
+# A 300 dpi full-page Letter image is ~8.4 Mpx.  16 Mpx (64 MB decoded as RGBA) leaves
+# room and keeps a build under 300 MiB; 40 Mpx (a 6300 x 6300 PNG of 154 KB) took 650 MB.
+MAX_PIXELS = 16_000_000
 MAX_IMAGE_BYTES = 20_000_000
 MAX_SVG_BYTES = 2_000_000
+# An illustration is tens to hundreds of shapes; past these, converting and drawing
+# an SVG costs seconds and hundreds of MB (40,000 paths: 80 s, 449 MB).
+MAX_SVG_ELEMENTS = 5_000
+MAX_SVG_PATH_DATA = 400_000  # characters of path data (d=, points=) in the whole file
 IMAGE_SUFFIXES = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".svg": "svg"}
 SVG_ALLOWED = {
     "svg", "g", "path", "line", "polyline", "polygon", "circle", "ellipse", "rect",
@@ -28,6 +35,8 @@ def resolve_asset(relative: str, base: Path) -> tuple[Optional[Path], Optional[s
     """Resolve ``relative`` under ``base``; returns (path, None) or (None, problem)."""
     if not relative or relative.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", relative):
         return None, "must be a path relative to the content folder, not an absolute path"
+    if "\0" in relative or any(ord(c) < 32 for c in relative):
+        return None, "contains a control character (such as \\0); write the file name in plain characters"
     if "\\" in relative:
         return None, "use forward slashes (/) in paths"
     if any(part == ".." for part in Path(relative).parts):
@@ -93,7 +102,19 @@ def _check_svg(path: Path) -> Optional[str]:
         return f"SVG cannot be read ({exc})"
     if _local(root.tag) != "svg":
         return "is not an SVG file (no <svg> root element)"
+    problem = _check_svg_size(root)
+    if problem:
+        return problem
+    elements, path_data = 0, 0
     for element in root.iter():
+        elements += 1
+        if elements > MAX_SVG_ELEMENTS:
+            return (f"SVG has more than {MAX_SVG_ELEMENTS:,} elements; simplify the drawing "
+                    "(an illustration needs far fewer) or use a PNG")
+        path_data += len(element.get("d", "")) + len(element.get("points", ""))
+        if path_data > MAX_SVG_PATH_DATA:
+            return (f"SVG has more than {MAX_SVG_PATH_DATA:,} characters of path data; simplify the drawing "
+                    "or use a PNG")
         name = _local(element.tag)
         if name == "text" or name == "tspan":
             return "SVG contains <text>; convert text to paths (its font would not be embedded)"
@@ -102,6 +123,37 @@ def _check_svg(path: Path) -> Optional[str]:
         for attr, value in element.attrib.items():
             if _local(attr) == "href" and not value.startswith("#"):
                 return "SVG refers to an outside file or address; embed shapes instead"
+            for target in re.findall(r"url\(\s*['\"]?([^)'\"]*)", value):
+                if not target.startswith("#"):
+                    return f"SVG refers to an outside address ({_local(attr)}: url({target[:40]})); use colours or #ids"
+    return None
+
+
+def _svg_length(value: str) -> Optional[float]:
+    match = re.match(r"\s*([-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?)", value)
+    return float(match.group(1)) if match else None
+
+
+def _check_svg_size(root) -> Optional[str]:
+    """The drawing's width, height and viewBox must be positive, finite numbers (0 or nan divide by zero)."""
+    for name in ("width", "height"):
+        raw = root.get(name)
+        if raw is None or raw.strip().endswith("%"):
+            continue
+        number = _svg_length(raw)
+        if number is None or not math.isfinite(number) or number <= 0:
+            return f"SVG {name}={raw!r} must be a positive number"
+    raw = root.get("viewBox")
+    if raw is not None:
+        parts = re.split(r"[\s,]+", raw.strip())
+        try:
+            numbers = [float(p) for p in parts]
+        except ValueError:
+            numbers = []
+        if len(numbers) != 4 or not all(math.isfinite(n) for n in numbers) or numbers[2] <= 0 or numbers[3] <= 0:
+            return f"SVG viewBox={raw!r} must be four numbers with a positive width and height"
+    if root.get("width") is None and raw is None:
+        return "SVG has no width, height or viewBox; its size is unknown"
     return None
 
 

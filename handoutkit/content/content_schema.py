@@ -63,13 +63,27 @@ class Asset(Str):
         if value is INVALID:
             return value
         resolved, problem = assets.resolve_asset(str(value), ctx.base)
+        shown = str(value).replace("\0", "\\0")
         if resolved is None and problem and problem.startswith("file not found"):
             return ctx.error(node, path, problem, _nearby_images(ctx.base, str(value)))
         if problem is None:
             problem = assets.check_image(resolved)
         if problem:
-            return ctx.error(node, path, problem)
+            # Every image message names the file, and says what to do.
+            message = problem if shown in problem else f"{shown}: {problem}"
+            return ctx.error(node, path, message, _asset_hint(problem))
         return resolved
+
+
+def _asset_hint(problem: str) -> Optional[str]:
+    if "outside the content folder" in problem or "'..'" in problem or "absolute path" in problem:
+        return ("copy the image into the topic's folder (e.g. images/) and give its path from there; "
+                "brand images are relative to the content folder")
+    if "simplify" in problem:
+        return "merge or simplify the shapes in your drawing program, or save the picture as a PNG"
+    if "limit" in problem:
+        return "export the picture smaller: 300 dpi at the printed size is enough"
+    return None
 
 
 def _nearby_images(base: Path, relative: str) -> str:
@@ -154,7 +168,7 @@ BRAND = record("brand", [
     Field("logo", Asset(), required=False, doc="relative to the handouts folder"),
     Field("colors", COLORS),
     Field("address", text(120)),
-    Field("phone", text(40)),
+    Field("phone", text(30), doc="printed large in the colour bands beside the clinic's name: at most 30 characters"),
     Field("website", text(60), required=False),
     Field("email", text(60), required=False),
     Field("emergency_number", text(12), required=False),

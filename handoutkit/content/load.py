@@ -23,12 +23,15 @@ from handoutkit.content.schema import INVALID, Spec, did_you_mean
 from handoutkit.content.translations import load_translations, section_hash
 from handoutkit.content.yamlsource import compose_file, display_path
 
-# Which section kinds each layout can show.  Declared here (not imported from
-# layouts/) so validating content never needs reportlab.
+# Which section kinds each layout can show in full.  Declared here (not imported
+# from layouts/) so validating content never needs reportlab.  Any section with a
+# summary can be shown short ({section: id, short: true}) in any layout: that is
+# one paragraph.  The checklist is one page of tick boxes, so a text section in
+# full (terms, callouts, lists) is refused there rather than overflowing it.
 LAYOUT_KINDS: dict[str, frozenset[str]] = {
     "booklet": frozenset({"text", "red_flags", "exercises", "habits"}),
     "exercise-sheet": frozenset({"text", "red_flags", "exercises"}),
-    "checklist": frozenset({"text", "red_flags", "habits"}),
+    "checklist": frozenset({"red_flags", "habits"}),
 }
 
 
@@ -138,6 +141,7 @@ def _load_topic(loader: _Loader, folder: Path, layouts: Mapping[str, frozenset[s
         review_due=meta["review_due"], source=meta["source"], review_note=meta["review_note"],
         cover_image=meta.get("cover_image"), sections=sections, where=meta["__where__"],
         translation_languages=list(meta.get("translations", [])),
+        review_due_where=meta["__marks__"].get("review_due", meta["__where__"]),
     )
     # Handouts are checked even when a section failed, against the listed ids,
     # so one run reports every problem.
@@ -169,8 +173,8 @@ def _load_section(loader: _Loader, path: Path, section_id: str, folder: Path) ->
     section = Section(
         id=section_id, title=data["title"], kind=kind, short_title=data.get("short_title"),
         summary=data.get("summary"), blocks=data.get("blocks", []), exercises=data.get("exercises", []),
-        groups=data.get("groups", []), where=where, translated_from=data.get("translated_from"),
-        source_hash=section_hash(path),
+        groups=data.get("groups", []), where=where, groups_where=marks.get("groups", where),
+        translated_from=data.get("translated_from"), source_hash=section_hash(path),
     )
     needs = {"exercises": "exercises", "red_flags": "groups", "habits": "groups"}.get(kind)
     if needs and not data.get(needs):
@@ -238,10 +242,12 @@ def _load_handouts(loader: _Loader, folder: Path, topic: Topic,
                              f"section {section_id!r} has no summary, which 'short: true' needs",
                              f"add 'summary:' to sections/{section_id}.yaml")
                 continue
-            if section.kind not in layouts[layout]:
+            if not short and section.kind not in layouts[layout]:
                 loader.error(ref_where, f"{name}.sections[{i}]",
-                             f"the {layout} layout cannot show sections of kind {section.kind} ({section_id!r})",
-                             f"it shows: {', '.join(sorted(layouts[layout]))}")
+                             f"the {layout} layout cannot show sections of kind {section.kind} in full "
+                             f"({section_id!r}, {section.where.file})",
+                             f"it shows in full: {', '.join(sorted(layouts[layout]))}; any section with a summary "
+                             f"can be shown short: {{section: {section_id}, short: true}}")
                 continue
             refs.append(SectionRef(section, short))
         handouts.append(Handout(name=name, layout=layout, sections=refs, title=spec.get("title"),

@@ -133,6 +133,7 @@ class Section:
     exercises: list[Exercise] = field(default_factory=list)  # kind == exercises
     groups: list = field(default_factory=list)  # RedFlagGroup (red_flags) or HabitGroup (habits)
     where: Location = UNKNOWN
+    groups_where: Location = UNKNOWN  # the 'groups:' key: what sets a checklist's length
     # Translations: the ``source_hash`` of the source section this one was
     # translated from, as recorded in the file (``translated_from:``).
     translated_from: Optional[Text] = None
@@ -183,6 +184,7 @@ class Topic:
     subtitle: Optional[Text] = None
     cover_image: Optional[Path] = None
     where: Location = UNKNOWN
+    review_due_where: Location = UNKNOWN  # the 'review_due:' line, for "review overdue"
     # The languages topic.yaml declares translations for (``translations:``), as written.
     translation_languages: list[Text] = field(default_factory=list)
     # The translations found (``<topic>/<language>/``): topics of the same id in another language.

@@ -87,7 +87,7 @@ def _load_translation(loader: "_Loader", source: Topic, language: str) -> Option
         language=language, version=source.version, last_reviewed=source.last_reviewed,
         review_due=source.review_due, source=meta["source"], review_note=meta["review_note"],
         cover_image=meta.get("cover_image", source.cover_image), sections=sections, where=meta["__where__"],
-        source_language=source.language,
+        source_language=source.language, review_due_where=source.review_due_where,
     )
     titles = {str(name): value["title"] for name, value in meta.get("handouts", [])}
     topic.handouts = [_translated_handout(handout, topic, titles.get(handout.name)) for handout in source.handouts]

@@ -20,12 +20,28 @@ from handoutkit.errors import ContentError, Location
 
 CORE_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
 MAX_FILE_BYTES = 1_000_000  # a handout section is a few KB; anything this big is a mistake
+MAX_DEPTH = 20  # content nests 5 levels deep at most; PyYAML recurses per level (10,000 deep: RecursionError)
 
 
 class _ContentLoader(yaml.SafeLoader):
-    """SafeLoader that composes only, and rejects aliases."""
+    """SafeLoader that composes only, rejects aliases and limits nesting depth."""
+
+    _depth = 0
 
     def compose_node(self, parent, index):  # type: ignore[override]
+        if self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent):
+            self._depth += 1
+            if self._depth > MAX_DEPTH:
+                event = self.peek_event()
+                raise yaml.MarkedYAMLError(None, None, f"nested more than {MAX_DEPTH} levels deep",
+                                           event.start_mark)
+            try:
+                return self._compose_alias_checked(parent, index)
+            finally:
+                self._depth -= 1
+        return self._compose_alias_checked(parent, index)
+
+    def _compose_alias_checked(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.MarkedYAMLError(
@@ -134,6 +150,8 @@ def _syntax_hint(problem: str, context: Optional[str]) -> str:
         return "text starting with a special character (` @ % ...) must be put in quotes"
     if "aliases" in problem:
         return "write the value out in full"
+    if "nested" in problem:
+        return "content needs only a few levels of indentation; check for stray '- ' or '[' characters"
     if context and "quoted" in context:
         return "check that every opening quote has a closing quote"
     return "check the indentation and quotes on this line and the one above"

@@ -166,6 +166,8 @@ class SheetMaker:
             flowable = common.sourced(common.para(theme, section.title, "h2"), section.where, f"section {section.id}")
         elif kind == "block":
             flowable = self._block_flowables(key[1], key[2])[key[3]][0]
+        elif kind == "review-space":
+            flowable = self.furniture.footer.review_space()
         else:  # pragma: no cover - keys are made in this module only
             raise KeyError(key)
         w, h = flowable.wrapOn(self._measure_canvas, width, 10_000_000)
@@ -224,6 +226,7 @@ class SheetMaker:
                 groups.append(group)
         if not placed:
             groups += cards
+        groups.append([("review-space",)])  # as exercise_sheet._build: room for the last page's review note
         return groups
 
     def layout(self, selection: Selection, note_lines: int = 0) -> SheetLayout:

@@ -178,6 +178,10 @@ class Theme:
     def style(self, name: str):
         return self.styles[name]
 
+    def fill(self, text: str) -> str:
+        """Content text with ``{clinic_phone}``-style placeholders filled from the brand (no markup)."""
+        return text.format_map(_Placeholders(self.brand.placeholders())) if "{" in text else str(text)
+
     def markup(self, text: str) -> str:
         """Content text → reportlab paragraph markup.
 
@@ -185,8 +189,7 @@ class Theme:
         turns ``**bold**`` into <b>, and switches to the symbol font for the
         characters the body font lacks (so they never print as empty boxes).
         """
-        filled = text.format_map(_Placeholders(self.brand.placeholders())) if "{" in text else str(text)
-        out = escape(filled)
+        out = escape(self.fill(text))
         out = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", out)
         return _with_fallback(out)
 
