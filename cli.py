@@ -5,6 +5,7 @@
     handout list [--source DIR]
     handout check [TOPIC...] [--strict] [--format text|json]
     handout docs [--write]
+    handout serve [--source DIR] [--host 127.0.0.1] [--port 8000] [--open]
 
 Errors from content are printed as ``file:line:col: field: message`` with a
 hint, and exit with code 1; usage errors exit with code 2 (click's rule).
@@ -75,13 +76,28 @@ def main() -> None:
               help="Build only this language (e.g. es; default: every language). Repeatable.")
 @strict_option
 @today_option
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Lay out handouts in this many processes (same files as 1).")
+@click.option("--shard", default=None, metavar="K/N",
+              help="Build only shard K of N of the work (deterministic: for CI matrices and indexed jobs).")
+@click.option("--force", is_flag=True, help="Rebuild even what is unchanged since the last build into --out.")
 def build(topics: tuple[str, ...], handouts: tuple[str, ...], source: Path, out: Path, paper: Optional[str],
           large_print: bool, grayscale: bool, print_marks: bool, creep_mm: Optional[float], html: bool,
-          accessible: bool, archive: bool, languages: tuple[str, ...], strict: bool,
-          today: Optional[datetime]) -> None:
-    """Build every handout of every topic (or only the TOPICS named)."""
-    from handoutkit.build import BuildOptions, build as run_build
+          accessible: bool, archive: bool, languages: tuple[str, ...], strict: bool, today: Optional[datetime],
+          jobs: int, shard: Optional[str], force: bool) -> None:
+    """Build every handout of every topic (or only the TOPICS named).
 
+    Handouts whose inputs (content, images, brand, options, tool version)
+    have not changed since they were built into --out are reported
+    "unchanged" and left alone.
+    """
+    from handoutkit.build import BuildOptions, build as run_build
+    from handoutkit.press.work import parse_shard
+
+    try:
+        shard_range = parse_shard(shard) if shard is not None else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--shard'") from None
     if archive and print_marks:
         raise click.UsageError("--archive makes PDF/A copies of the standard print files; "
                                "it cannot be combined with --print-marks (CMYK crop marks)")
@@ -90,14 +106,15 @@ def build(topics: tuple[str, ...], handouts: tuple[str, ...], source: Path, out:
                            archive=archive)
     files = run_build(source, out, topics=topics or None, handouts=handouts or None, options=options,
                       languages=languages or None, strict=strict, today=today.date() if today else None,
-                      warn=lambda line: click.echo(line, err=True))
+                      warn=lambda line: click.echo(line, err=True), jobs=jobs, shard=shard_range, force=force)
     for item in files:
+        verb = "unchanged" if item.unchanged else "wrote"
         if not item.pages:  # the HTML edition: no pages
-            click.echo(f"wrote {item.path} ({item.note})")
+            click.echo(f"{verb} {item.path} ({item.note})")
             continue
         extra = f"; {item.note}" if item.note else ""
         pages = plural(item.pages, "page")
-        click.echo(f"wrote {item.path} ({pages}, {_inches(item.page_size)}{extra})")
+        click.echo(f"{verb} {item.path} ({pages}, {_inches(item.page_size)}{extra})")
 
 
 @main.command(name="list")
@@ -204,13 +221,10 @@ def preview(topics: tuple[str, ...], source: Path, out: Path, dest: Optional[Pat
 
 def _personal_setup(source: Path, paper: Optional[str], large_print: bool, grayscale: bool):
     """Load and check the content (as build does: errors stop, warnings are left to `handout check`)."""
-    from handoutkit.build import BuildOptions, check_glyphs, make_build_theme, run_health_checks
-    from handoutkit.content.load import load_project
+    from handoutkit.build import BuildOptions, load_checked_project, make_build_theme
 
-    project = load_project(source)
-    check_glyphs(project)
     # A sheet is in its topic's source language: a translation's problems do not hold it up.
-    run_health_checks(project, source, languages=sorted({topic.language for topic in project.topics}))
+    project = load_checked_project(source, languages=[])
     options = BuildOptions(paper=paper.lower() if paper else None, large_print=large_print, grayscale=grayscale)
     return project, make_build_theme(project, options)
 
@@ -352,6 +366,31 @@ def batch(csv_file: Path, out: str, merge: bool, strict: bool, jobs: Optional[in
         click.echo(f"wrote {target} ({result.written} sheets, {result.pages} pages: print double-sided{skipped})")
     else:
         click.echo(f"wrote {result.written} sheets to {target}{skipped}")
+
+
+@main.command()
+@source_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. 127.0.0.1: this computer only; 0.0.0.0: the clinic network "
+                   "(needs an access code).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port (0: any free port).")
+@click.option("--access-code", envvar="HANDOUT_ACCESS_CODE", default=None, metavar="CODE",
+              help="Code staff type to sign in (at least 8 characters; or set HANDOUT_ACCESS_CODE). "
+                   "Required with any --host but 127.0.0.1.")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="Another host name or address browsers use to reach this server (repeatable).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in the default browser.")
+def serve(source: Path, host: str, port: int, access_code: Optional[str], allow_hosts: tuple[str, ...],
+          open_browser: bool) -> None:
+    """Start the local web page: library, exercise plans, batches, content check.  Ctrl-C stops it.
+
+    Patient details travel in form posts only and are never stored, logged
+    or cached.
+    """
+    from handoutkit.web.app import serve as run_server
+
+    run_server(source, host=host, port=port, access_code=access_code, allow_hosts=allow_hosts,
+               open_browser=open_browser, say=lambda line: click.echo(line, err=True))
 
 
 def run() -> None:

@@ -11,10 +11,12 @@ truncated or mixed set of PDFs in ``output/<topic>/``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import hashlib
+import os
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from datetime import date
-from typing import Callable, Iterable, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
 from handoutkit import clock
 
@@ -28,6 +30,9 @@ from handoutkit.content.load import load_project
 from handoutkit.content.model import Handout, Project, Topic, iter_texts
 from handoutkit.content.schema import did_you_mean
 from handoutkit.render.styles import BLEED, PAPER, Theme, make_theme
+
+if TYPE_CHECKING:
+    from handoutkit.checks.health import CheckConfig
 
 
 @dataclass(frozen=True)
@@ -71,17 +76,24 @@ class BuiltFile:
     page_size: tuple[float, float]
     note: Optional[str] = None
     language: str = "en"
+    unchanged: bool = False  # an incremental build left this file alone (``data`` is then empty)
 
 
 def check_glyphs(project: Project) -> None:
     """Every character of the content must be drawable by a bundled font."""
     errors = []
     seen: set[int] = set()
+    drawable: dict[str, bool] = {}  # each distinct character is looked up once, not once per use
     for text in iter_texts([project.brand, *project.topics]):
         if id(text) in seen:  # a section is reachable from its topic and from each handout using it
             continue
         seen.add(id(text))
-        missing = fonts.missing_chars(text)
+        chars = set(text)
+        for char in chars - drawable.keys():
+            drawable[char] = not fonts.missing_chars(char)
+        if all(drawable[char] for char in chars):
+            continue
+        missing = fonts.missing_chars(text)  # in order of first use, for the message
         if missing:
             shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing)
             errors.append(ContentError(text.where, "", f"no bundled font can draw {shown}",
@@ -91,10 +103,12 @@ def check_glyphs(project: Project) -> None:
 
 
 def render_handout(topic: Topic, handout: Handout, theme: Theme,
-                   options: BuildOptions = BuildOptions()) -> list[BuiltFile]:
+                   options: BuildOptions = BuildOptions(), min_font_size: float = 12.0) -> list[BuiltFile]:
     """Lay out one handout: its PDF, plus the imposed print version if it asks for one.
 
     Returns files with paths relative to the output folder; nothing is written.
+    Text the layout set below ``min_font_size`` (``handouts/checks.yaml``'s
+    ``min_font_size`` in a build) fails the print-ready check.
     """
     import layouts  # imported here so validation-only callers never load reportlab
     from handoutkit.press import marks
@@ -110,7 +124,7 @@ def render_handout(topic: Topic, handout: Handout, theme: Theme,
         # page by the TrimBox this sets and keeps its outer bleed, so the
         # imposed file needs no second look at the layout.
         data = marks.add_print_marks(data, bleed=theme.bleed or BLEED)
-    pdfcheck.check_print_ready(data, label=label)
+    pdfcheck.check_print_ready(data, label=label, font_sizes=rendered.font_sizes, min_font_size=min_font_size)
     files = [BuiltFile(topic.id, handout.name, Path(topic.id) / f"{stem}.pdf", data,
                        rendered.pages, rendered.page_size, rendered.note, topic.language)]
     if handout.impose == "saddle-stitch":
@@ -121,7 +135,8 @@ def render_handout(topic: Topic, handout: Handout, theme: Theme,
         imposed = impose.impose_saddle_stitch(data, sheet_size=(sheet_h, sheet_w),  # landscape
                                               creep=creep_mm * MM)
         print_label = f"{topic.id}/{handout.name}-print{options.suffix()}{topic.language_suffix}.pdf"
-        pdfcheck.check_print_ready(imposed, label=print_label)
+        pdfcheck.check_print_ready(imposed, label=print_label, font_sizes=rendered.font_sizes,
+                                   min_font_size=min_font_size)
         sheets = (rendered.pages + 3) // 4
         labels = theme.labels  # the reminder is in the booklet's language, like everything printed
         note = labels.text("print_reminder", sheets=labels.count("sheets", sheets))
@@ -198,20 +213,24 @@ def make_build_theme(project: Project, options: BuildOptions, language: str = "e
 
 
 def run_health_checks(project: Project, source: Path, strict: bool = False, today: Optional[date] = None,
-                      warn: Optional[Callable[[str], None]] = None,
-                      languages: Optional[Iterable[str]] = None) -> None:
+                      warn: Optional[Callable[[str], None]] = None, theme: Optional[Theme] = None,
+                      config: Optional["CheckConfig"] = None, languages: Optional[Iterable[str]] = None) -> None:
     """The ``handout check`` rules, as a build gate.
 
     Errors (an overdue review, low contrast, a translation out of parity)
     always stop the build; warnings (reading grade, unexplained words,
     review due soon, a translation that may be out of date) are passed to
-    ``warn`` and stop the build only when ``strict``.  With ``languages``,
-    findings about other languages' editions are left out.
+    ``warn`` and stop the build only when ``strict``.  ``theme`` is the one
+    the build lays out with (made once, see :func:`build`); ``config`` the
+    loaded ``checks.yaml``.  ``languages``: the languages being built;
+    findings about other languages' translations are left out (an empty
+    list keeps only the findings about the source languages).
     """
     from handoutkit.checks.health import load_check_config, run_checks
 
-    report = run_checks(project, load_check_config(source), today or clock.build_date())
-    if languages:
+    config = config or load_check_config(source)
+    report = run_checks(project, config, today or clock.build_date(), theme=theme)
+    if languages is not None:
         wanted = set(languages)
         report.findings = [f for f in report.findings if f.language is None or f.language in wanted]
     blocking = report.errors(strict=strict)
@@ -226,10 +245,28 @@ def run_health_checks(project: Project, source: Path, strict: bool = False, toda
             warn(finding.line())
 
 
+def load_checked_project(source: Path, topics: Optional[Iterable[str]] = None, strict: bool = False,
+                         today: Optional[date] = None, warn: Optional[Callable[[str], None]] = None,
+                         languages: Optional[Iterable[str]] = None) -> Project:
+    """Load ``source`` and apply the build's gates: every glyph drawable, the health checks' errors.
+
+    What every front end does before it lays anything out (``build``, the
+    personal sheets, the web page): raises a :class:`HandoutError` whose
+    message is the ``file:line:col`` report the CLI prints.  ``languages``:
+    as in :func:`run_health_checks` (the languages about to be made).
+    """
+    project = load_project(Path(source), topics)
+    check_glyphs(project)
+    run_health_checks(project, Path(source), strict=strict, today=today, warn=warn,
+                      languages=list(languages) if languages is not None else None)
+    return project
+
+
 def build(source: Path, out: Path, topics: Optional[Iterable[str]] = None,
           handouts: Optional[Iterable[str]] = None, paper: Optional[str] = None, strict: bool = False,
           today: Optional[date] = None, warn: Optional[Callable[[str], None]] = None,
-          options: Optional[BuildOptions] = None, languages: Optional[Iterable[str]] = None) -> list[BuiltFile]:
+          options: Optional[BuildOptions] = None, jobs: int = 1, shard: Optional[tuple[int, int]] = None,
+          force: bool = False, languages: Optional[Iterable[str]] = None) -> list[BuiltFile]:
     """Build the chosen handouts of the chosen topics from ``source`` into ``out``.
 
     Every language of every topic by default (the source and each
@@ -238,35 +275,113 @@ def build(source: Path, out: Path, topics: Optional[Iterable[str]] = None,
     Raises a :class:`HandoutError` (nothing written) if any content is
     invalid, fails a health check (or, with ``strict``, warns), or any
     handout fails to lay out.  Warnings go to ``warn``.
+
+    Work items (:mod:`handoutkit.press.work`) whose inputs have not changed
+    since they were last built into ``out`` are not loaded, checked or laid
+    out, and their files are left alone: they come back with ``unchanged``
+    set and no data.  ``force`` rebuilds them anyway.  ``jobs`` processes lay
+    out the rest (same bytes as one); ``shard`` ``(K, N)`` builds only the
+    items of shard K of N.
     """
+    from handoutkit.checks.health import load_check_config
+    from handoutkit.content.load import topic_names
+    from handoutkit.press import work
+
+    source, out = Path(source), Path(out)
     languages = list(languages) if languages else None
-    project = load_project(Path(source), topics)
-    check_glyphs(project)
-    run_health_checks(project, Path(source), strict=strict, today=today, warn=warn, languages=languages)
     options = options or BuildOptions()
     if paper is not None:
         options = replace(options, paper=paper)
-    editions = select_editions(project, languages)
-    themes = {language: make_build_theme(project, options, language)
-              for language in sorted({edition.language for edition in editions})}
     wanted = list(handouts or [])
-    known = sorted({h.name for t in project.topics for h in t.handouts})
-    for name in wanted:
-        if name not in known:
-            raise HandoutError(f"no handout named {name!r}", did_you_mean(name, known) or f"handouts: {', '.join(known)}")
+    # The item's edition: what the file names say (paper and creep are settings).
+    edition = "+".join(["print" + options.suffix()]
+                       + [name for name in ("html", "accessible", "archive") if getattr(options, name, False)])
+    items = work.plan(source, topic_names(source, topics), edition)
+    if languages is not None:  # every language of every topic by default (see select_editions)
+        known = sorted({item.language for item in items})
+        for language in languages:
+            if language not in known:
+                raise HandoutError(f"no topic has language {language!r}",
+                                   did_you_mean(language, known) or f"languages: {', '.join(known)}")
+        items = [item for item in items if item.language in languages]
+    items = [item for item in items if work.in_shard(item, shard)]
+    settings = {"options": asdict(options), "handouts": sorted(wanted), "strict": strict,
+                "date": (today or clock.build_date()).isoformat(),
+                "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH")}
+    shared = work.shared_digest(source)
+    digests = {item: work.inputs_digest(source, item, settings, shared) for item in items}
+    records = work.BuildRecords()
+    kept: dict[work.WorkItem, dict] = {}
+    for item in items if not force else []:
+        record = records.unchanged(out, item, digests[item])
+        if record is not None:
+            kept[item] = record
+    todo = [item for item in items if item not in kept]
     files: list[BuiltFile] = []
-    misfits: list[FitError] = []  # every handout that does not fit is reported, then nothing is written
-    for topic in editions:
-        for handout in topic.handouts:
-            if not wanted or handout.name in wanted:
-                try:
-                    files += render_handout(topic, handout, themes[topic.language], options)
-                except FitError as exc:
-                    misfits.append(exc)
-    if misfits:
-        raise FitErrors(misfits)
-    write_files(Path(out), files, warn)
-    return files
+    if todo:
+        # load_checked_project's gates, with the themes made in between: once,
+        # here, and the health checks measure the same ones.
+        project = load_project(source, sorted({item.topic for item in todo}))
+        check_glyphs(project)
+        # Each item is one topic in one language: the source or a translation.
+        wanted_editions = {(item.topic, item.language) for item in todo}
+        editions = [edition for topic in project.topics for edition in topic.editions
+                    if (edition.id, edition.language) in wanted_editions]
+        building = sorted({edition.language for edition in editions})
+        # The themes (one per language) are made once, here, and the health
+        # checks measure the same ones.  A brand that make_theme refuses (low
+        # contrast) is left to the health checks, which report it with every
+        # other problem.
+        try:
+            themes: Optional[dict[str, Theme]] = {language: make_build_theme(project, options, language)
+                                                  for language in building}
+        except ContentErrors:
+            themes = None
+        config = load_check_config(source)
+        # Translations out of parity stop the languages being built, not the others.
+        run_health_checks(project, source, strict=strict, today=today, warn=warn,
+                          theme=next(iter(themes.values()), None) if themes else None, config=config,
+                          languages=building)
+        if themes is None:
+            themes = {language: make_build_theme(project, options, language) for language in building}
+        known = sorted({h.name for t in project.topics for h in t.handouts}
+                       | {entry["handout"] for record in kept.values() for entry in record["files"]})
+        for name in wanted:
+            if name not in known:
+                raise HandoutError(f"no handout named {name!r}", did_you_mean(name, known) or f"handouts: {', '.join(known)}")
+        units = [(topic, handout) for topic in editions for handout in topic.handouts
+                 if not wanted or handout.name in wanted]
+        min_font_size = config.min_font_size
+
+        def render_unit(unit: tuple[Topic, Handout]) -> tuple[list[BuiltFile], Optional[FitError]]:
+            try:
+                return render_handout(unit[0], unit[1], themes[unit[0].language], options, min_font_size), None
+            except FitError as exc:  # every handout that does not fit is reported, then nothing is written
+                return [], exc
+
+        results = work.run_units(render_unit, units, jobs)
+        misfits = [misfit for _, misfit in results if misfit is not None]
+        if misfits:
+            raise FitErrors(misfits)
+        files = [built for result, _ in results for built in result]
+    if files:  # all unchanged: the output folder is not even locked
+        write_files(out, files, warn)
+    for item in todo:
+        records.put(out, item, digests[item], [
+            {"file": f.path.relative_to(out / item.topic).as_posix(), "sha256": hashlib.sha256(f.data).hexdigest(),
+             "handout": f.handout, "pages": f.pages, "page_size": list(f.page_size), "note": f.note}
+            for f in files if f.topic == item.topic and f.language == item.language])
+    records.save()
+    # In the order of the items; within an item, as laid out (or as recorded).
+    ordered: list[BuiltFile] = []
+    for item in items:
+        if item in kept:
+            ordered += [BuiltFile(item.topic, entry["handout"], out / item.topic / entry["file"], b"", entry["pages"],
+                                  tuple(entry["page_size"]), entry["note"], item.language, unchanged=True)
+                        for entry in kept[item]["files"]]
+        else:
+            ordered += [f for f in files if f.topic == item.topic and f.language == item.language]
+    return ordered
 
 
 def select_editions(project: Project, languages: Optional[Iterable[str]] = None) -> list[Topic]:

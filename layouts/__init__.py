@@ -41,6 +41,9 @@ class RenderedPdf:
     pages: int
     page_size: tuple[float, float]
     note: Optional[str] = None  # e.g. how many notes pages were padded
+    # Every font size text was set in, as the layout drew it (common.RecordingCanvas);
+    # None when a layout does not record them.
+    font_sizes: Optional[frozenset[float]] = None
     # Per page: (page template id, [(x1, y1, x2, y2) of each frame the story flows in]).
     # Geometry only, for measuring the printed page (tests/pagefill.py): where the
     # body is, so page furniture (bands, running heads, footers) is not counted as content.

@@ -1,6 +1,6 @@
 """The waiting-room booklet: half-letter (or A5) pages, cover to back cover.
 
-Page order: cover, contents (with real page numbers, two reportlab passes),
+Page order: cover, contents (with real page numbers, one layout pass: see layouts/toc.py),
 the sections with a running header and page numbers, lined "Notes" pages to
 pad the count to a multiple of 4 (a folded sheet holds 4 pages; blank pages
 look like printing errors), and a back cover with the clinic's contact,
@@ -23,11 +23,11 @@ from reportlab.platypus import (
     ActionFlowable, CondPageBreak, Flowable, Frame, KeepInFrame, KeepTogether, NextPageTemplate, PageBreak,
     PageTemplate, Paragraph, Spacer,
 )
-from reportlab.platypus.tableofcontents import TableOfContents
 
 from handoutkit.content.model import Section
 from layouts import RenderedPdf, RenderJob
 from layouts import common
+from layouts.toc import OnePassContents
 
 MARGIN = 36.0
 COVER_PICTURE = 200.0  # largest cover picture height at standard size
@@ -50,6 +50,7 @@ class BookletDoc(common.HandoutDoc):
         self.opens_with_heading: bool | None = None
         self.notes_pages_factory = notes_pages_factory
         self.notes_added = 0
+        self._contents: list = []  # OnePassContents flowables of the story
 
     def handle_flowable(self, flowables):
         if flowables and isinstance(flowables[0], PadToMultiple):
@@ -60,6 +61,15 @@ class BookletDoc(common.HandoutDoc):
             flowables[0:0] = self.notes_pages_factory(self.notes_added)
             return
         super().handle_flowable(flowables)
+
+    def _endBuild(self):
+        # After the last page, before the file is written: the contents
+        # page's numbers (see layouts.toc), now that every heading is placed.
+        self._doSave = 0
+        super()._endBuild()
+        for contents in self._contents:
+            contents.finish(self.canv)
+        self.canv.save()
 
     def handle_pageBegin(self):
         # The running header names the section in effect at the top of the
@@ -184,10 +194,15 @@ def render(job: RenderJob) -> RenderedPdf:
     story += about
     story += [PadToMultiple()]
     story += back_cover
-    data = common.build_pdf(doc, story, multi_pass=True)
-    pages = common.page_count(data)
+    # One layout pass: the contents page's rows are known up front and its
+    # page numbers are drawn after the last page (layouts.toc).
+    doc._contents = [flowable for flowable in story if isinstance(flowable, OnePassContents)]
+    doc._indexingFlowables = list(doc._contents)  # they hear the headings' TOCEntry notifications
+    data = common.build_pdf(doc, story)
+    pages = doc.page_count
     note = theme.labels.count("notes_pages", doc.notes_added) if doc.notes_added else None
-    return RenderedPdf(data=data, pages=pages, page_size=(width, height), note=note, frames=doc.page_frames)
+    return RenderedPdf(data=data, pages=pages, page_size=(width, height), note=note, frames=doc.page_frames,
+                       font_sizes=doc.font_sizes)
 
 
 def notes_heading(theme) -> tuple[Flowable, Flowable]:
@@ -281,7 +296,8 @@ def one_page(story: list, name: str) -> Flowable:
 
 def contents_story(job: RenderJob) -> list:
     theme = job.theme
-    toc = TableOfContents(dotsMinLevel=0)
+    entries = [(0, str(ref.section.label), f"section-{ref.section.id}") for ref in job.handout.sections]
+    toc = OnePassContents(entries, dotsMinLevel=0)
     toc.levelStyles = [theme.style("toc")]
     if theme.large_print:
         # Entries one line pitch apart (the table's default 3 pt above and

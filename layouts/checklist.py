@@ -121,7 +121,8 @@ def render(job: RenderJob) -> RenderedPdf:
     pages = common.page_count(data)
     if pages != 1:  # cannot happen with the frames above; a guard against future edits
         raise FitError(f"{where}: {label}: the checklist came out as {pages} pages; it must be one")
-    return RenderedPdf(data=data, pages=pages, page_size=page_size, frames=doc.page_frames)
+    return RenderedPdf(data=data, pages=pages, page_size=page_size, frames=doc.page_frames,
+                       font_sizes=doc.font_sizes)
 
 
 # ----------------------------------------------------------------------------- large print: more pages
@@ -189,7 +190,8 @@ def _render_pages(job: RenderJob, band: "_Band", alerts: list[Flowable], alert_h
     count = common.page_count(data)
     if count != total:  # a guard: the pages were measured to fit
         raise FitError(f"{where}: {label}: the checklist came out as {count} pages, not the {total} planned")
-    return RenderedPdf(data=data, pages=count, page_size=page_size, frames=doc.page_frames)
+    return RenderedPdf(data=data, pages=count, page_size=page_size, frames=doc.page_frames,
+                       font_sizes=doc.font_sizes)
 
 
 def _paginate(job: RenderJob, width: float, room: float, last_room: float, canvas: Canvas) -> list[list[Flowable]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import io
+import re
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +21,7 @@ from reportlab.graphics.shapes import Drawing, Group
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate, Flowable, Image, KeepTogether, ListFlowable, ListItem, Paragraph, Spacer, Table,
     TableStyle,
@@ -85,17 +87,50 @@ class HandoutDoc(BaseDocTemplate):
             self.notify("TOCEntry", (level, text, self.page, key))
 
 
+class RecordingCanvas(Canvas):
+    """A canvas that notes every font size it sets text in, as it closes each page and form.
+
+    The sizes come from the operators the layout itself wrote (``/F1 12 Tf``),
+    still as text in memory, before compression: the print-ready check gets
+    them for free instead of decompressing and parsing the finished file.
+    """
+
+    _TF = re.compile(r"/\S+ (-?[\d.]+) Tf\b")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.font_sizes: set[float] = set()
+        self.pages_shown = 0
+
+    def _record(self) -> None:
+        # The preamble (the initial font, "BT /F1 12 Tf 14.4 TL ET") opens every page and form stream.
+        self.font_sizes.update(float(size) for size in self._TF.findall("\n".join([self._preamble, *self._code])))
+
+    def showPage(self) -> None:
+        self._record()
+        self.pages_shown += 1
+        super().showPage()
+
+    def endForm(self, **extra_attributes) -> None:
+        self._record()
+        super().endForm(**extra_attributes)
+
+
 def build_pdf(doc: HandoutDoc, story: list, multi_pass: bool = False) -> bytes:
     """Build ``story`` into the doc's buffer and return the PDF bytes.
 
     A reportlab ``LayoutError`` becomes a :class:`FitError` naming the YAML
     source of the flowable that did not fit, with the space it needed.
+    The font sizes the (last) pass set text in are left in ``doc.font_sizes``,
+    its number of pages in ``doc.page_count``.
     """
     try:
         if multi_pass:
-            doc.multiBuild(story)
+            doc.multiBuild(story, canvasmaker=RecordingCanvas)
         else:
-            doc.build(story)
+            doc.build(story, canvasmaker=RecordingCanvas)
+        doc.font_sizes = frozenset(doc.canv.font_sizes)
+        doc.page_count = doc.canv.pages_shown  # what page_count(data) would read back, without parsing
     except LayoutError as exc:
         where, label = doc._last_source or (Location(doc.job.topic.id), doc.job.handout.name)
         needed = _needed_height(str(exc))

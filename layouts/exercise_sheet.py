@@ -53,15 +53,16 @@ def render(job: RenderJob) -> RenderedPdf:
     # like the first; the loop only guards against that ever changing.
     total: Optional[int] = None
     for _ in range(3):
-        data, frames = _build(job, page_size, total)
+        data, frames, sizes = _build(job, page_size, total)
         pages = common.page_count(data)
         if pages == total:
             break
         total = pages
-    return RenderedPdf(data=data, pages=pages, page_size=page_size, frames=frames)
+    return RenderedPdf(data=data, pages=pages, page_size=page_size, frames=frames, font_sizes=sizes)
 
 
-def _build(job: RenderJob, page_size: tuple[float, float], total: Optional[int]) -> tuple[bytes, list]:
+def _build(job: RenderJob, page_size: tuple[float, float],
+           total: Optional[int]) -> tuple[bytes, list, frozenset[float]]:
     # The fast personal-sheet path (handoutkit.personal.sheets) draws the same
     # Furniture, so frames and page furniture are defined once, there.
     furniture = Furniture(job)
@@ -80,7 +81,7 @@ def _build(job: RenderJob, page_size: tuple[float, float], total: Optional[int])
         PageTemplate("later", [frame(furniture.later_top, "later")], onPage=on_page),
     ])
     story = _story(job, furniture.frame_width) + [furniture.footer.review_space()]
-    return common.build_pdf(doc, story), doc.page_frames
+    return common.build_pdf(doc, story), doc.page_frames, doc.font_sizes
 
 
 # ----------------------------------------------------------------------------- story

@@ -47,9 +47,12 @@ from layouts import RenderJob
 
 TEMPLATES = Path(__file__).resolve().parent / "html"
 
-# Characters the CSS itself may draw (list numbers and bullets, page counters),
-# always kept in the embedded font subsets.
-_CSS_CHARS = "0123456789•.–·: "
+# Always in the embedded body-font subsets: printable ASCII, the CSS's own list
+# bullets, and the punctuation and letters of English and Spanish text.  Most
+# handouts then ask for the same subset, which is made once per process (a
+# subset of exactly each page's characters cost a fresh fontTools run per file).
+_BASE_CHARS = ("".join(chr(c) for c in range(0x20, 0x7F)) + "\u00a0•·–—‘’“”…«»¡¿°×"
+               + "áéíóúüñÁÉÍÓÚÜÑ")
 
 FONT_FAMILIES = ("hk-body", "hk-symbol")  # what the PDF's font names may carry (see handoutkit.press.tagged)
 _FONTS_MARK = "/*@font-faces@*/"
@@ -132,7 +135,7 @@ def _css_values(job: RenderJob) -> dict:
 
 def _font_faces(page: str) -> str:
     """``@font-face`` rules with WOFF subsets of the bundled fonts for the characters ``page`` uses."""
-    chars = set(page) | set(_CSS_CHARS)
+    chars = set(page) | set(_BASE_CHARS)
     body = fonts.charset(fonts.BODY)
     body_chars = "".join(sorted(c for c in chars if ord(c) in body and c.isprintable()))
     symbol_chars = "".join(sorted(c for c in chars if ord(c) not in body and c.isprintable() and ord(c) > 127))

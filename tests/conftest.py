@@ -14,6 +14,20 @@ SOURCE = ROOT / "handouts"
 TOPIC = "upper-back-pain"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_check_cache(tmp_path_factory):
+    """The readability cache (handoutkit.checks.cache) of a test run lives in its temp folder, not in ~/.cache."""
+    import os
+
+    saved = os.environ.get("HANDOUT_CACHE_DIR")
+    os.environ["HANDOUT_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if saved is None:
+        os.environ.pop("HANDOUT_CACHE_DIR", None)
+    else:
+        os.environ["HANDOUT_CACHE_DIR"] = saved
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> dict[str, bytes]:
     """Every handout of the shipped topic, built on Letter paper: name → PDF bytes."""

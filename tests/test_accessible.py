@@ -31,7 +31,25 @@ HANDOUTS = ("booklet", "exercise-sheet", "checklist")
 
 
 @pytest.fixture(scope="module")
-def editions(tmp_path_factory) -> dict[str, bytes]:
+def weasyprint_log():
+    """What WeasyPrint logs (warnings and up) while this module's fixtures build."""
+    import logging
+
+    messages: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            messages.append(record.getMessage())
+
+    handler = Keep(level=logging.WARNING)
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    yield messages
+    logger.removeHandler(handler)
+
+
+@pytest.fixture(scope="module")
+def editions(tmp_path_factory, weasyprint_log) -> dict[str, bytes]:
     """Every file of the shipped topic built with --html --accessible --archive: name → bytes."""
     out = tmp_path_factory.mktemp("editions")
     files = build(SOURCE, out, options=BuildOptions(html=True, accessible=True, archive=True))
@@ -361,7 +379,8 @@ def test_any_topic_figures_raster_pictures_video_links_and_a4(content, tmp_path)
     exercises = folder / "sections" / "exercises.yaml"
     exercises.write_text(exercises.read_text().replace("  - id: chin-tuck\n",
                                                        "  - id: chin-tuck\n    url: https://video.example.org/chin-tuck\n", 1))
-    files = build(content, tmp_path, paper="a4", options=BuildOptions(html=True, accessible=True),
+    files = build(content, tmp_path, paper="a4", handouts=["booklet", "exercise-sheet"],
+                  options=BuildOptions(html=True, accessible=True),
                   languages=["en"])  # the figure and the link are added to the English source only
     by_name = {f.path.name: f.data for f in files}
     html = by_name["booklet.html"].decode("utf-8")
@@ -380,11 +399,30 @@ def test_any_topic_figures_raster_pictures_video_links_and_a4(content, tmp_path)
         assert "Caption" in {n.tag for n in nodes}
 
 
-def test_weasyprint_reads_the_whole_stylesheet(editions, caplog):
+def test_weasyprint_reads_the_whole_stylesheet(editions, weasyprint_log):
     """No CSS WeasyPrint ignores (a typo or an unsupported property would silently change the tagged PDF)."""
-    import logging
+    assert weasyprint_log == []
 
-    with caplog.at_level(logging.WARNING, logger="weasyprint"):
-        for name in HANDOUTS:
-            render_tagged_pdf(editions[f"{name}.html"].decode("utf-8"), name)
-    assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
+
+OTHER_SOURCE = SOURCE.parent / "tests" / "topics"  # a second topic of another shape (no cover picture, 2 exercises)
+
+
+def test_a_second_topic_passes_the_same_rules(browser, tmp_path):
+    project = load_project(OTHER_SOURCE)
+    files = build(OTHER_SOURCE, tmp_path, options=BuildOptions(html=True, accessible=True))
+    by_name = {f.path.name: f.data for f in files}
+    for topic_ in project.topics:
+        links = accessibility.allowed_links(project.brand, topic_)
+        for handout in topic_.handouts:
+            html = by_name[f"{handout.name}.html"].decode("utf-8")
+            assert accessibility.html_problems(html, links, lang=topic_.language) == []
+            assert accessibility.tagged_pdf_problems(by_name[f"{handout.name}-accessible.pdf"],
+                                                     str(handout.title or topic_.title), topic_.language,
+                                                     FONT_FAMILIES) == []
+            page = browser.new_page()
+            try:
+                page.set_content(html, wait_until="load")
+                violations = run_axe(page)
+                assert violations == [], describe_violations(violations)
+            finally:
+                page.close()

@@ -325,6 +325,16 @@ def run_checks(project: Project, config: CheckConfig, today: date, theme: Option
     raised: a brand whose colours make :func:`make_theme` refuse it gets
     contrast errors in the report.
     """
+    from handoutkit.checks.cache import results_cache
+
+    # Readability measures are looked up in the user's cache first (keyed by
+    # a hash of each text and the measuring code): unchanged sections cost a
+    # lookup, not a syllable count.
+    with results_cache():
+        return _run_checks(project, config, today, theme)
+
+
+def _run_checks(project: Project, config: CheckConfig, today: date, theme: Optional[Theme]) -> Report:
     findings: list[Finding] = []
     section_rows: list[dict] = []
     handout_rows: list[dict] = []

@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any, Iterable, Optional, Union
 
 import pypdf
 from pypdf.generic import (
@@ -205,19 +205,8 @@ class _FontScanner:
         contents = page.get_contents()
         if contents is not None:
             self._scan(contents.operations, resources, None, fonts, set())
-        annots = _resolve(page.get("/Annots"))
-        if isinstance(annots, ArrayObject):
-            for annot in annots:
-                annot = _resolve(annot)
-                appearance = _resolve(annot.get("/AP")) if isinstance(annot, DictionaryObject) else None
-                if not isinstance(appearance, DictionaryObject):
-                    continue
-                # /N is the normal appearance, the one that prints.  It is a
-                # stream, or a dictionary of states (checkbox /On, /Off).
-                normal = appearance.get("/N")
-                states = [normal] if isinstance(_resolve(normal), StreamObject) else [v for _, v in _items(normal)]
-                for state in states:
-                    self._form(state, resources, None, fonts, set())
+        for state in _printed_appearances(page):
+            self._form(state, resources, None, fonts, set())
         return list(fonts.values())
 
     def _form(
@@ -283,6 +272,22 @@ class _FontScanner:
         resources = font.get("/Resources")
         for _, proc in _items(font.get("/CharProcs")):
             self._form(proc, resources, None, fonts, path)
+
+
+def _printed_appearances(page: pypdf.PageObject) -> list[Any]:
+    """The normal appearance streams (references) of a page's annotations: what prints.
+
+    /N is a stream, or a dictionary of states (checkbox /On, /Off).
+    """
+    found: list[Any] = []
+    annots = _resolve(page.get("/Annots"))
+    for annot in annots if isinstance(annots, ArrayObject) else []:
+        annot = _resolve(annot)
+        appearance = _resolve(annot.get("/AP")) if isinstance(annot, DictionaryObject) else None
+        if isinstance(appearance, DictionaryObject):
+            normal = appearance.get("/N")
+            found += [normal] if isinstance(_resolve(normal), StreamObject) else [v for _, v in _items(normal)]
+    return found
 
 
 def _items(obj: Any) -> list[tuple[Any, Any]]:
@@ -359,7 +364,9 @@ def half_page_texts(pdf: PdfSource) -> list[tuple[str, str]]:
     origin on the page is tm's translation mapped through cm.  A run is
     assigned to the half its start lies in, so a line crossing the fold is
     credited to the half it starts in.  Each half's text is stripped of
-    leading and trailing whitespace.
+    leading and trailing whitespace.  Text inside form XObjects (the logical
+    pages of an imposed sheet) is placed where the form puts it (see
+    :func:`text_runs`).
     """
     reader = _reader(pdf)
     return [_split_halves(page) for page in reader.pages]
@@ -370,14 +377,66 @@ def _split_halves(page: pypdf.PageObject) -> tuple[str, str]:
     box = page.mediabox
     middle = float(box.left) + float(box.width) / 2
     halves: tuple[list[str], list[str]] = ([], [])
-
-    def visit(text: str, cm: list[float], tm: list[float], *_: Any) -> None:
-        if text:
-            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
-            halves[0 if x < middle else 1].append(text)
-
-    page.extract_text(visitor_text=visit)
+    for text, cm, tm, *_ in text_runs(page):
+        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+        halves[0 if x < middle else 1].append(text)
     return "".join(halves[0]).strip(), "".join(halves[1]).strip()
+
+
+Matrix = tuple[float, float, float, float, float, float]
+
+
+def _multiply(m: Any, n: Any) -> Matrix:
+    """``m`` then ``n``, as PDF composes matrices (row vectors: p' = p x m x n)."""
+    a, b, c, d, e, f = (float(v) for v in m)
+    g, h, i, j, k, l_ = (float(v) for v in n)
+    return (a * g + b * i, a * h + b * j, c * g + d * i, c * h + d * j, e * g + f * i + k, e * h + f * j + l_)
+
+
+def text_runs(page: pypdf.PageObject) -> list[tuple[str, Matrix, Any, Any, Any]]:
+    """Every non-empty text run of a page as (text, cm, tm, font, size), cm in *page* coordinates.
+
+    pypdf's text visitor reports the current transformation matrix of the
+    content stream the text is in; for text inside a Form XObject (an
+    imposed sheet draws each logical page as one) that is relative to the
+    form, so a run drawn on the right half would be reported at its
+    position on the logical page.  This follows ``Do`` and composes each
+    form's /Matrix and the ``cm`` in force where it is drawn.
+    """
+    runs: list[tuple[str, Matrix, Any, Any, Any]] = []
+    identity: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    # One frame per Do being drawn: [matrix from its space to the page,
+    # entered].  pypdf reports pending text of the caller at the Do itself,
+    # before any operator of the form: such text belongs to the caller.
+    frames: list[list[Any]] = []
+    resources = page.get("/Resources")
+    resources = resources.get_object() if resources is not None else None
+
+    def outer() -> Matrix:
+        return next((frame[0] for frame in reversed(frames) if frame[1]), identity)
+
+    def before(operator: bytes, operands: Any, cm: Any, tm: Any) -> None:
+        if frames and not frames[-1][1]:
+            frames[-1][1] = True
+        if operator == b"Do":
+            base = _multiply(cm, outer())
+            if not frames and operands:  # the page's own forms: their /Matrix is at hand
+                xobject = _lookup(resources, "/XObject", operands[0])
+                matrix = xobject.get("/Matrix") if isinstance(xobject, DictionaryObject) else None
+                if isinstance(matrix, ArrayObject) and len(matrix) == 6:
+                    base = _multiply(matrix, base)
+            frames.append([base, False])
+
+    def after(operator: bytes, *_: Any) -> None:
+        if operator == b"Do" and frames:
+            frames.pop()
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
+        if text:
+            runs.append((text, _multiply(cm, outer()), tm, font, size))
+
+    page.extract_text(visitor_text=visit, visitor_operand_before=before, visitor_operand_after=after)
+    return runs
 
 
 def listed_fonts(pdf: PdfSource) -> list[FontUse]:
@@ -415,20 +474,104 @@ def listed_fonts(pdf: PdfSource) -> list[FontUse]:
     return list(found.values())
 
 
-def check_print_ready(pdf: PdfSource, *, label: str) -> None:
+def resource_fonts(pdf: PdfSource) -> list[FontUse]:
+    """Every font reachable from a resource dictionary, from the object structure alone.
+
+    Walks each page's resources, and from there the resources of form
+    XObjects, tiling patterns, soft masks and Type3 fonts, then the normal
+    appearances of annotations and the AcroForm default resources (those
+    fonts have no pages).  Any font a page can draw with is named in one of
+    these, so this finds a superset of :func:`fonts_used` without decoding
+    or parsing a single content stream: the cost is a few dictionary
+    lookups per page, shared resources visited once.
+    """
+    reader = _reader(pdf)
+    found: dict[Any, FontUse] = {}
+    walked: dict[Any, set[Any]] = {}  # resource dict -> fonts reachable from it
+
+    def font_keys(resources: Any, path: frozenset) -> set[Any]:
+        resources_ = _resolve(resources)
+        if not isinstance(resources_, DictionaryObject):
+            return set()
+        ident = _identity(resources, resources_)
+        if ident in path:
+            return set()
+        cached = walked.get(ident)
+        if cached is not None:
+            return cached
+        keys: set[Any] = set()
+        inner = path | {ident}
+        for key, ref in _items(resources_.get("/Font")):
+            font = _resolve(ref)
+            if not isinstance(font, DictionaryObject):
+                continue
+            fid = _identity(ref, font)
+            if fid not in found:
+                found[fid] = FontUse(*_describe_font(font, str(key).lstrip("/")))
+            keys.add(fid)
+            if font.get("/Subtype") == "/Type3":
+                keys |= font_keys(font.get("/Resources"), inner)
+        for _, ref in _items(resources_.get("/XObject")):
+            xobject = _resolve(ref)
+            if isinstance(xobject, StreamObject) and xobject.get("/Subtype") == "/Form":
+                keys |= font_keys(xobject.get("/Resources"), inner)
+        for _, ref in _items(resources_.get("/Pattern")):
+            pattern = _resolve(ref)
+            if isinstance(pattern, DictionaryObject):
+                keys |= font_keys(pattern.get("/Resources"), inner)
+        for _, ref in _items(resources_.get("/ExtGState")):
+            state = _resolve(ref)
+            smask = _resolve(state.get("/SMask")) if isinstance(state, DictionaryObject) else None
+            group = _resolve(smask.get("/G")) if isinstance(smask, DictionaryObject) else None
+            if isinstance(group, StreamObject):
+                keys |= font_keys(group.get("/Resources"), inner)
+        walked[ident] = keys
+        return keys
+
+    for number, page in enumerate(reader.pages, 1):
+        keys = set(font_keys(page.get("/Resources"), frozenset()))
+        for state in _printed_appearances(page):
+            stream = _resolve(state)
+            if isinstance(stream, StreamObject):
+                keys |= font_keys(stream.get("/Resources"), frozenset())
+        for key in keys:
+            if number not in found[key].pages:
+                found[key].pages.append(number)
+
+    acroform = _resolve(reader.root_object.get("/AcroForm"))
+    defaults = _resolve(acroform.get("/DR")) if isinstance(acroform, DictionaryObject) else None
+    if isinstance(defaults, DictionaryObject):
+        font_keys(defaults, frozenset())
+    for use in found.values():
+        use.pages.sort()
+    return sorted(found.values(), key=lambda u: (u.name, u.subtype, u.embedded, u.base14, u.pages))
+
+
+def check_print_ready(pdf: PdfSource, *, label: str, font_sizes: Optional[Iterable[float]] = None,
+                      min_font_size: Optional[float] = None) -> None:
     """Raise BuildError naming ``label`` unless the PDF is fit to send to a printer.
 
     Fit means: at least one page, and every font embedded and none of them
     a standard-14 font (those are never embedded by reportlab and a print
-    shop's substitute changes line breaks and glyph coverage).
+    shop's substitute changes line breaks and glyph coverage).  Fonts are
+    judged from the resource dictionaries and font descriptors
+    (:func:`resource_fonts`): every font a page could draw with, drawn or
+    merely listed, as preflight tools list them, and no content stream is
+    parsed.
+
+    With ``font_sizes`` (every size the layout set text in, as the layout
+    recorded it while drawing: see ``layouts.common.RecordingCanvas``) and
+    ``min_font_size``, a size below the minimum is an error too.
     """
     try:
         reader = _reader(pdf)
         page_count = len(reader.pages)
-        uses = fonts_used(reader) if page_count else []
-        # Fonts listed but never drawn with are still flagged by preflight tools.
-        drawn = {(u.name, u.subtype) for u in uses}
-        uses += [u for u in listed_fonts(reader) if (u.name, u.subtype) not in drawn]
+        uses = resource_fonts(reader) if page_count else []
+        acroform = _resolve(reader.root_object.get("/AcroForm"))
+        defaults = _resolve(acroform.get("/DR")) if isinstance(acroform, DictionaryObject) else None
+        in_defaults = {_describe_font(_resolve(ref), str(key).lstrip("/"))
+                       for key, ref in _items(defaults.get("/Font") if isinstance(defaults, DictionaryObject) else None)
+                       if isinstance(_resolve(ref), DictionaryObject)}
     except BuildError as exc:
         raise BuildError(f"{label}: {exc.message}") from exc
     except Exception as exc:  # pypdf raises many types for damaged files
@@ -437,15 +580,22 @@ def check_print_ready(pdf: PdfSource, *, label: str) -> None:
         raise BuildError(f"{label}: the PDF has no pages")
 
     problems = []
+    merged: dict[tuple[str, str, bool, bool], list[int]] = {}
     for use in uses:
+        pages = merged.setdefault((use.name, use.subtype, use.embedded, use.base14), [])
+        pages.extend(p for p in use.pages if p not in pages)
+    for (name, subtype, embedded, base14), pages in merged.items():
         reasons = []
-        if not use.embedded:
+        if not embedded:
             reasons.append("not embedded")
-        if use.base14:
+        if base14:
             reasons.append("a standard-14 font")
         if reasons:
-            where = f"pages {', '.join(map(str, use.pages))}" if use.pages else "form defaults"
-            problems.append(f"{use.name} ({use.subtype}; {' and '.join(reasons)}; {where})")
+            places = [f"pages {', '.join(map(str, sorted(pages)))}"] if pages else []
+            if (name, subtype, embedded, base14) in in_defaults:
+                places.append("form defaults")
+            where = " and ".join(places)
+            problems.append(f"{name} ({subtype}; {' and '.join(reasons)}; {where})")
     if problems:
         raise BuildError(
             f"{label}: not print-ready: {plural(len(problems), 'font')} "
@@ -453,3 +603,11 @@ def check_print_ready(pdf: PdfSource, *, label: str) -> None:
             hint="register a bundled font from handoutkit/data/fonts and use it for every style; "
             "reportlab's built-in Helvetica/Times/Courier are never embedded",
         )
+    if font_sizes is not None and min_font_size is not None:
+        small = sorted({size for size in font_sizes if size < min_font_size - 1e-6})
+        if small:
+            shown = ", ".join(f"{size:g}" for size in small)
+            raise BuildError(
+                f"{label}: not print-ready: text set in {shown} pt, below the minimum of {min_font_size:g} pt",
+                hint="every paragraph style and every string drawn on the canvas must use the theme's sizes",
+            )

@@ -604,10 +604,62 @@ def smog_index(polysyllables: int, sentences: int) -> float:
     return 1.0430 * math.sqrt(polysyllables * 30 / sentences) + 3.1291
 
 
+# Bump when anything that changes a measurement changes (sentence splitting,
+# tokenising, syllable rules, the hyphenation patterns used): cached results
+# are keyed by it (handoutkit.checks.cache).
+ANALYSIS_VERSION = f"1 pyphen {getattr(pyphen, '__version__', '?')}"
+
+# The measures of one text, the unit analyse() adds up: sentence, word,
+# syllable and polysyllable counts, and its three longest sentences as
+# (-words, index of the sentence in the text, sentence).
+_Part = tuple[int, int, int, int, tuple[tuple[int, int, str], ...]]
+
+
+def _measure(text: str) -> _Part:
+    n_sentences = n_words = n_syllables = n_poly = 0
+    ranked: list[tuple[int, int, str]] = []
+    for sentence in split_sentences(text):
+        tokens = words(sentence)
+        if not tokens:
+            continue
+        n_sentences += 1
+        n_words += len(tokens)
+        for token in tokens:
+            syl = count_syllables(token)
+            n_syllables += syl
+            if syl >= 3:
+                n_poly += 1
+        # The index keeps ties in reading order.
+        ranked.append((-len(tokens), len(ranked), sentence))
+    ranked.sort()
+    return n_sentences, n_words, n_syllables, n_poly, tuple(ranked[:3])
+
+
+@lru_cache(maxsize=65536)
+def _part(text: str) -> _Part:
+    """:func:`_measure`, remembered for the process and, during a build or check, on disk."""
+    from handoutkit.checks import cache
+
+    store = cache.active()
+    if store is None:
+        return _measure(text)
+    name = cache.key("readability", ANALYSIS_VERSION, text)
+    hit = store.get(name)
+    if isinstance(hit, list) and len(hit) == 5:
+        return hit[0], hit[1], hit[2], hit[3], tuple((n, i, s) for n, i, s in hit[4])
+    part = _measure(text)
+    store.put(name, [part[0], part[1], part[2], part[3], [list(r) for r in part[4]]])
+    return part
+
+
 def analyse(texts: Iterable[str]) -> TextStats:
     """Measure ``texts``: each item is a paragraph, list item, step or
     heading, and is split into sentences on its own (an item never runs on
-    into the next).  Empty input gives all zeros."""
+    into the next).  Empty input gives all zeros.
+
+    Each item is measured once (see :func:`_part`); the totals are sums,
+    and the three longest sentences overall are among the three longest of
+    each item, ties kept in reading order."""
     if isinstance(texts, str):
         texts = [texts]  # a lone string is one text, not its characters
     n_sentences = n_words = n_syllables = n_poly = 0
@@ -615,19 +667,12 @@ def analyse(texts: Iterable[str]) -> TextStats:
     for text in texts:
         if not text:
             continue
-        for sentence in split_sentences(str(text)):
-            tokens = words(sentence)
-            if not tokens:
-                continue
-            n_sentences += 1
-            n_words += len(tokens)
-            for token in tokens:
-                syl = count_syllables(token)
-                n_syllables += syl
-                if syl >= 3:
-                    n_poly += 1
-            # The index keeps ties in reading order.
-            ranked.append((-len(tokens), len(ranked), sentence))
+        sentences, words_, syllables, poly, longest = _part(str(text))
+        ranked += [(neg, n_sentences + index, sentence) for neg, index, sentence in longest]
+        n_sentences += sentences
+        n_words += words_
+        n_syllables += syllables
+        n_poly += poly
     ranked.sort()
     return TextStats(
         sentences=n_sentences,

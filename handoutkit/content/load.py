@@ -68,12 +68,11 @@ def find_topics(source: Path) -> list[str]:
     return sorted(p.parent.name for p in source.glob("*/topic.yaml"))
 
 
-def load_project(source: Path, topics: Optional[Iterable[str]] = None,
-                 layouts: Mapping[str, frozenset[str]] = LAYOUT_KINDS) -> Project:
-    """Load and validate ``source`` (e.g. ``handouts/``): its brand and the chosen topics.
+def topic_names(source: Path, topics: Optional[Iterable[str]] = None) -> list[str]:
+    """The topic ids a command names (all of them by default), checked against the folders, nothing read.
 
-    Raises :class:`HandoutError` for a missing folder or unknown topic and
-    :class:`ContentErrors` listing every content problem found.
+    Raises :class:`HandoutError` for a missing content folder, one without
+    topics, or a name that is not a topic.
     """
     source = Path(source)
     if not source.is_dir():
@@ -88,6 +87,18 @@ def load_project(source: Path, topics: Optional[Iterable[str]] = None,
         if name not in available:
             raise HandoutError(f"{source}: no topic named {name!r}",
                                did_you_mean(name, available) or f"topics: {', '.join(available)}")
+    return wanted
+
+
+def load_project(source: Path, topics: Optional[Iterable[str]] = None,
+                 layouts: Mapping[str, frozenset[str]] = LAYOUT_KINDS) -> Project:
+    """Load and validate ``source`` (e.g. ``handouts/``): its brand and the chosen topics.
+
+    Raises :class:`HandoutError` for a missing folder or unknown topic and
+    :class:`ContentErrors` listing every content problem found.
+    """
+    source = Path(source)
+    wanted = topic_names(source, topics)
     loader = _Loader(source)
     brand_file = source / "brand.yaml"
     brand = loader.read(brand_file, cs.BRAND, source) if brand_file.exists() else None

@@ -172,15 +172,23 @@ class BatchResult:
 
 
 def check_batch(project: Project, csv_path: Path, theme: Theme, topic_name: Optional[str] = None,
-                handout: Optional[str] = None) -> BatchJob:
-    """Read and check every row; lay out each distinct selection (no drawing yet)."""
+                handout: Optional[str] = None, data: Optional[bytes] = None,
+                maker: Optional[SheetMaker] = None) -> BatchJob:
+    """Read and check every row; lay out each distinct selection (no drawing yet).
+
+    ``data``: the CSV's content when it is held in memory (``csv_path`` then
+    only names it); ``maker``: a warm :class:`SheetMaker` for the batch's
+    topic to reuse (a long-running front end keeps one per topic).
+    """
     from handoutkit.content.yamlsource import display_path
 
     shown = display_path(Path(csv_path))
-    rows, problems = read_batch(Path(csv_path))
+    rows, problems = read_batch(Path(csv_path), data)
     # One batch prints one topic: --topic, else the first row's topic column, else the only topic.
     topic = find_topic(project, topic_name or next((r.plan.topic for r in rows if r.plan.topic), None))
-    maker = SheetMaker(topic, theme, pick_handout(topic, handout))
+    chosen = pick_handout(topic, handout)
+    if maker is None or (maker.topic, maker.handout, maker.theme) != (topic, chosen, theme):
+        maker = SheetMaker(topic, theme, chosen)
     good: list[BatchRow] = []
     layouts = []
     for row in rows:

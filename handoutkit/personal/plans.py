@@ -342,13 +342,9 @@ def parse_doses(text: str, where: Location) -> tuple[list[tuple[str, DoseChange,
                 problems.append(f"{exercise_id}: unknown dose key {key!r}" + (f" ({hint})" if hint else "")
                                 + f"; keys: {', '.join(DOSE_KEYS)}")
                 continue
-            low, high = DOSE_LIMITS[key]
-            if not re.fullmatch(r"\d{1,4}", raw.strip()):
-                problems.append(f"{exercise_id}: {key} must be a whole number, got {raw.strip()!r}")
-                continue
-            number = int(raw)
-            if not low <= number <= high:
-                problems.append(f"{exercise_id}: {key} must be {low}–{high}, got {number}")
+            number, issue = check_dose_value(key, raw)
+            if issue:
+                problems.append(f"{exercise_id}: {issue}")
                 continue
             values[key] = number
         if not re.fullmatch(ID_PATTERN, exercise_id):
@@ -356,6 +352,43 @@ def parse_doses(text: str, where: Location) -> tuple[list[tuple[str, DoseChange,
             continue
         changes.append((exercise_id, DoseChange(**values), where))
     return changes, problems
+
+
+def check_dose_value(key: str, raw: str) -> tuple[Optional[int], Optional[str]]:
+    """(number, None) or (None, problem) for one dose value typed as text; ``key`` is one of DOSE_KEYS."""
+    low, high = DOSE_LIMITS[key]
+    if not re.fullmatch(r"\d{1,4}", raw.strip()):
+        return None, f"{key} must be a whole number, got {raw.strip()!r}"
+    number = int(raw)
+    if not low <= number <= high:
+        return None, f"{key} must be {low}–{high}, got {number}"
+    return number, None
+
+
+PERSONAL_FIELDS = (("name", MAX_NAME), ("clinician", MAX_NAME), ("note", MAX_NOTE))
+
+
+def check_patient_fields(values: dict[str, Optional[str]]) -> tuple[dict, list[tuple[str, str]]]:
+    """Patient details typed as text → (cleaned values, [(field, problem)]).
+
+    ``values`` has keys ``name``, ``clinician``, ``note`` and ``date`` (None:
+    not given).  Problems never quote the values.  The CLI's options, and the
+    web page's fields, are checked by this one function.
+    """
+    fields: dict = {}
+    problems: list[tuple[str, str]] = []
+    for key, limit in PERSONAL_FIELDS:
+        value = values.get(key)
+        if value is not None:
+            cleaned, problem = check_personal(key, value, limit)
+            if problem:
+                problems.append((key, problem))
+            fields[key] = cleaned
+    if values.get("date") is not None:
+        fields["date"] = parse_date(values["date"])
+        if fields["date"] is None:
+            problems.append(("date", "expected a date like 2026-12-01"))
+    return fields, problems
 
 
 def plan_from_options(exercises: Sequence[str], doses: Sequence[str], base: Optional[Plan] = None,
@@ -385,19 +418,10 @@ def plan_from_options(exercises: Sequence[str], doses: Sequence[str], base: Opti
         errors += [ContentError(Location("--dose"), "", p) for p in problems]
     person = base.patient if base else Patient()
     fields = {"name": person.name, "clinician": person.clinician, "date": person.date, "note": person.note}
-    for option, key, value, limit in (("--patient", "name", patient, MAX_NAME),
-                                      ("--clinician", "clinician", clinician, MAX_NAME),
-                                      ("--note", "note", note, MAX_NOTE)):
-        if value is not None:
-            cleaned, problem = check_personal(key, value, limit)
-            if problem:
-                errors.append(ContentError(Location(option), "", problem))
-            fields[key] = cleaned
-    if visit_date is not None:
-        parsed = parse_date(visit_date)
-        if parsed is None:
-            errors.append(ContentError(Location("--date"), "", "expected a date like 2026-12-01"))
-        fields["date"] = parsed
+    given, problems = check_patient_fields({"name": patient, "clinician": clinician, "note": note, "date": visit_date})
+    fields.update(given)
+    options = {"name": "--patient", "clinician": "--clinician", "note": "--note", "date": "--date"}
+    errors += [ContentError(Location(options[key]), "", problem) for key, problem in problems]
     if errors:
         raise ContentErrors(errors)
     return Plan(exercises=choices, patient=Patient(**fields), topic=base.topic if base else None, doses=changes)
@@ -437,15 +461,17 @@ class RowProblem:
         return out + (f"\n  hint: {self.hint}" if self.hint else "")
 
 
-def read_batch(path: Path) -> tuple[list[BatchRow], list[RowProblem]]:
+def read_batch(path: Path, data: Optional[bytes] = None) -> tuple[list[BatchRow], list[RowProblem]]:
     """Read a batch CSV: good rows as plans (not yet checked against a topic), bad rows as problems.
 
-    A problem with the file itself (unreadable, no header, unknown or missing
-    columns) raises :class:`HandoutError`: no row can be trusted then.
+    ``data``, when given, is the file's content (an upload held in memory):
+    ``path`` then only names it in messages.  A problem with the file itself
+    (unreadable, no header, unknown or missing columns) raises
+    :class:`HandoutError`: no row can be trusted then.
     """
     shown = display_path(Path(path))
     try:
-        raw = Path(path).read_bytes()
+        raw = Path(path).read_bytes() if data is None else data
     except OSError as exc:
         raise HandoutError(f"{shown}: cannot read file ({exc.strerror})") from None
     try:

@@ -15,9 +15,9 @@ Both halves of every side are upright, so the user prints duplex with
 (as :func:`handoutkit.press.marks.add_print_marks` makes them: bleed and crop
 marks around the trim) are placed by their TrimBox instead of their
 MediaBox.  On each sheet side the two trims meet at the spine with no bleed
-between them: each page is clipped at its trim on the spine side (by
-setting the CropBox of a view of the page before merging; pypdf clips a
-merged page to its CropBox), while its outer, top and bottom bleed is kept.
+between them: each page is clipped at its trim on the spine side (by the
+/BBox of its Form XObject, see below), while its outer, top and bottom bleed
+is kept.
 The side then gets TrimBox = the two trims, BleedBox = that plus the pages'
 bleed, MediaBox = room for crop marks at the four outer corners and a
 dashed fold mark above and below the spine, all outside the bleed.  Pages
@@ -39,6 +39,14 @@ strip the trim removes.  ``creep`` is in points per sheet;
 :func:`default_creep_mm` gives the build's default (0.1 mm, about the
 thickness of 80-90 g/m2 paper, for booklets of more than 40 pages).
 
+**How a page is placed.**  Each logical page becomes a Form XObject: its
+content stream copied as is (still compressed: never decoded, never parsed
+into operators, which is what made merging pages slow at scale), its
+resources cloned once per shared object, its /BBox the region to show (the
+page's CropBox, or the trim plus bleed, cut at the spine).  The sheet side
+draws it with ``q <a b c d e f> cm /P<n> Do Q``: the ``cm`` turns it upright
+(for /Rotate), moves it to its slot and applies creep.
+
 This module is pure pypdf (no reportlab): it runs on any PDF, which also
 means it can re-impose a booklet that somebody else produced.
 """
@@ -54,10 +62,15 @@ from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.generic import (
     ArrayObject,
     ByteStringObject,
+    ContentStream,
+    DecodedStreamObject,
     DictionaryObject,
+    EncodedStreamObject,
     FloatObject,
+    IndirectObject,
     NameObject,
     RectangleObject,
+    StreamObject,
     TextStringObject,
 )
 
@@ -201,21 +214,15 @@ def impose_saddle_stitch(
     #  * `pdf`: the caller's input bytes; io.BytesIO shares the buffer of an
     #    immutable bytes object instead of copying it.
     #  * `reader`: pypdf parses objects lazily and caches what it has parsed
-    #    (page dictionaries, shared font/resource objects).  We never build a
-    #    list of page copies; pages are fetched by index only when their
-    #    sheet side is built.  Reading a content stream also caches its
-    #    *decoded* bytes on the reader's object, which for a long booklet
-    #    would add up to a second, uncompressed copy of every page; that
-    #    cache is dropped as soon as the page is placed (_forget_decoded).
-    #  * `writer`: the output, which pypdf can only serialise at the end, so
-    #    it holds one page dictionary and one *compressed* content stream per
-    #    sheet side.  Shared resources (fonts, images) are cloned into it
-    #    once per source object, not once per page: the writer remembers what
-    #    it already cloned from this reader.
-    # merge_transformed_page() builds a parsed ContentStream (a Python list of
-    # operators, many times the size of the raw bytes); compressing each side
-    # straight after merging replaces it with flate bytes, so only one side's
-    # parsed operators are alive at a time.
+    #    (page dictionaries, shared font/resource objects).  Content streams
+    #    are never decoded or parsed: each page's *compressed* bytes become
+    #    its Form XObject's bytes (see _FormMaker), so the output holds one
+    #    compressed copy of each page, as the input does, plus a few dozen
+    #    bytes of `q cm Do Q` per sheet side.
+    #  * `writer`: the output, which pypdf can only serialise at the end.
+    #    Shared resources (fonts, images) are cloned into it once per source
+    #    object, not once per page: the writer remembers what it already
+    #    cloned from this reader.
     try:
         reader = PdfReader(io.BytesIO(pdf))
         page_count = len(reader.pages)
@@ -267,41 +274,33 @@ def impose_saddle_stitch(
                 spaces.append(marks.registration_space(writer))
             return spaces[0]
 
+        forms = _FormMaker(writer)
         for depth, (front, back) in enumerate(sheets):
             shift = depth * creep
             for left, right in (front, back):
                 side = writer.add_page(PageObject.create_blank_page(None, sheet_w, sheet_h))
                 if print_shop:
                     marks.set_boxes(side, trim, bleed_box, media)
+                drawn: list[bytes] = []
                 for number, slot_x, spine_side in ((left, spine - logical_w + shift, "right"),
                                                    (right, spine - shift, "left")):
                     if number is not None:
-                        page = reader.pages[number - 1]
-                        _place(side, page, slot_x, offset_y, spine=spine, spine_side=spine_side,
-                               bleed=bleed if print_shop else 0.0, clip=print_shop or shift > 0)
-                        _forget_decoded(page)
+                        drawn.append(_place(side, forms, reader.pages[number - 1], number, slot_x, offset_y,
+                                            spine=spine, spine_side=spine_side,
+                                            bleed=bleed if print_shop else 0.0, clip=print_shop or shift > 0))
                 if print_shop:
                     colour = marks.registration_colour(side, registration_space)
-                    ops = marks.marks_operators(
+                    drawn.append(marks.marks_operators(
                         colour,
                         marks.crop_mark_lines(trim, bleed, mark_length, mark_offset),
                         marks.fold_mark_lines(spine, trim, bleed, mark_offset),
-                    )
-                    # A fresh stream per side: compressing the side below
-                    # joins and replaces every stream in its /Contents.
-                    existing = side.get("/Contents")
-                    existing = existing.get_object() if existing is not None else None
-                    refs = list(existing) if isinstance(existing, ArrayObject) else (
-                        [side.raw_get("/Contents")] if existing is not None else [])
-                    side[NameObject("/Contents")] = ArrayObject([*refs, marks.add_stream(writer, ops)])
-                # Serialise and flate the merged operators now (see the memory
-                # note above); this also keeps the output small.
-                side.compress_content_streams()
+                    ))
+                side[NameObject("/Contents")] = marks.add_stream(writer, b"".join(drawn))
 
         _copy_metadata(reader, writer)
         # Store repeated objects (the same font program or resource dict
-        # reached through different pages) once, and drop the objects that
-        # merging orphaned (the replaced uncompressed content streams).  No
+        # reached through different pages, or two copies of one font in a
+        # concatenated input) once, and drop anything left unreferenced.  No
         # arguments on purpose: both steps are on by default, and pypdf 7
         # renamed the keywords (remove_identicals/remove_orphans ->
         # remove_duplicates/remove_unreferenced), deprecating the old ones,
@@ -447,64 +446,141 @@ def _inverse(transform: Transformation) -> Transformation:
     return Transformation((ia, ib, ic, id_, -(ia * e + ic * f), -(ib * e + id_ * f)))
 
 
-def _place(side: PageObject, page: PageObject, x: float, y: float, *, spine: float = 0.0,
-           spine_side: str = "right", bleed: float = 0.0, clip: bool = False) -> None:
-    """Draw logical ``page`` on sheet ``side`` as displayed, its trim's lower-left corner at (x, y), unscaled.
+class _FormMaker:
+    """Turns logical pages into Form XObjects in ``writer``, without parsing their content.
 
-    With ``clip``, only the trim plus ``bleed`` on three sides is drawn: on
-    ``spine_side`` (the page's edge at the fold) the page is cut at the
-    sheet's ``spine`` x, so neither its bleed nor a creep shift can cross
-    onto the facing page.  Without it the page is merged as it always was
-    (pypdf clips merged pages to their CropBox).
+    A page's content stream becomes the form's stream byte for byte, still
+    compressed (several streams are joined, as the PDF spec defines an array
+    of streams); its resources are cloned into the writer, which clones each
+    shared object (a font, an image) once however many pages use it.
+    """
+
+    def __init__(self, writer: PdfWriter) -> None:
+        self.writer = writer
+
+    def form(self, page: PageObject, bbox: Box) -> IndirectObject:
+        """A Form XObject drawing ``page`` (in its own coordinates) clipped to ``bbox``."""
+        form = self._stream(page)
+        form[NameObject("/Type")] = NameObject("/XObject")
+        form[NameObject("/Subtype")] = NameObject("/Form")
+        # The BBox clips the form: the page's CropBox, or the trim-and-bleed
+        # region for print-shop and creep placement.
+        form[NameObject("/BBox")] = RectangleObject([FloatObject(round(v, 4)) for v in bbox])
+        resources = page.get("/Resources")  # pypdf copies inherited resources onto each page
+        if resources is None:
+            resources = marks._inherited(page, "/Resources")
+        if resources is not None:
+            form[NameObject("/Resources")] = page.raw_get("/Resources").clone(self.writer) \
+                if "/Resources" in page else resources.clone(self.writer)
+        if "/Group" in page:  # a transparency group (blending) belongs with the content it groups
+            form[NameObject("/Group")] = page.raw_get("/Group").clone(self.writer)
+        return self.writer._add_object(form)
+
+    def _stream(self, page: PageObject) -> StreamObject:
+        contents = page.get("/Contents")
+        contents = contents.get_object() if contents is not None else None
+        if isinstance(contents, StreamObject) and not isinstance(contents, ContentStream):
+            # The common case (reportlab writes one stream per page): copy
+            # the encoded bytes and their filters, never decoding them.
+            form = EncodedStreamObject()
+            form._data = contents._data  # pypdf keeps a read stream's encoded bytes here
+            for key in ("/Filter", "/DecodeParms"):
+                if key in contents:
+                    form[NameObject(key)] = contents.raw_get(key).clone(self.writer)
+            return form
+        # An array of streams (or nothing): their decoded bytes joined,
+        # each on its own line so no operator runs into the next one.
+        parts = list(contents) if isinstance(contents, ArrayObject) else ([contents] if contents else [])
+        data = b"\n".join(part.get_object().get_data() for part in parts)
+        form = DecodedStreamObject()
+        form.set_data(data)
+        return form.flate_encode()
+
+
+def _place(side: PageObject, forms: _FormMaker, page: PageObject, number: int, x: float, y: float, *,
+           spine: float = 0.0, spine_side: str = "right", bleed: float = 0.0, clip: bool = False) -> bytes:
+    """Put logical ``page`` on sheet ``side`` as displayed, its trim's lower-left corner at (x, y), unscaled.
+
+    The page becomes a Form XObject (resource ``/P<number>`` of the side),
+    and the returned operators draw it: ``q <cm> cm /P<number> Do Q``, the
+    ``cm`` turning (for /Rotate), moving and creeping it.  The form is
+    clipped (its /BBox) to the page's CropBox; with ``clip``, to the trim
+    plus ``bleed`` on three sides, cut on ``spine_side`` (the page's edge at
+    the fold) at the sheet's ``spine`` x, so neither its bleed nor a creep
+    shift can cross onto the facing page.  Annotations other than links to
+    pages of the booklet are moved along with the page.
     """
     trim = _trim_box(page)
-    # Merging ignores the source's /Rotate, so apply it ourselves: /Rotate
+    # A form ignores the source's /Rotate, so apply it ourselves: /Rotate
     # turns the page clockwise for display, i.e. -rotation in PDF's
-    # counter-clockwise convention.  (pypdf's transfer_rotation_to_content()
-    # would do this, but in pypdf 7 it needs the page to belong to a writer,
-    # and cloning every logical page into a writer would double memory.)
+    # counter-clockwise convention.
     rotation = page.rotation % 360
     turn = Transformation().rotate(-rotation) if rotation else Transformation()
     # Then move the turned trim's lower-left corner (a box need not start at
     # 0, 0) to the slot.
     min_x, min_y, _, _ = _map_box(turn, trim)
     transform = turn.translate(x - min_x, y - min_y)
-    cropbox: Optional[Box] = None
+    shown = marks.box_of(page.cropbox)
     if clip:
         # Work out the visible region on the sheet, then map it back into
-        # the page's own coordinates, where pypdf applies the CropBox clip.
+        # the page's own coordinates, where the form's BBox clips.
         left, bottom, right, top = marks.grow(_map_box(transform, trim), bleed)
         if spine_side == "right":
             right = spine
         else:
             left = spine
-        region = _intersect(_inverse_map(transform, (left, bottom, right, top)), marks.box_of(page.cropbox))
+        region = _intersect(_map_box(_inverse(transform), (left, bottom, right, top)), shown)
         # A page shifted so far that nothing of it is left on its half: draw nothing.
         if region is None:
-            return
-        cropbox = region
-    side.merge_transformed_page(_merge_view(page, cropbox), transform)
+            return b""
+        shown = region
+    name = NameObject(f"/P{number}")
+    resources = side[NameObject("/Resources")] if "/Resources" in side else None
+    if not isinstance(resources, DictionaryObject):
+        resources = side[NameObject("/Resources")] = DictionaryObject()
+    xobjects = resources.setdefault(NameObject("/XObject"), DictionaryObject())
+    xobjects[name] = forms.form(page, shown)
+    _move_annotations(side, page, transform)
+    matrix = " ".join(_num(v) for v in transform.ctm)
+    return f"q {matrix} cm {name} Do Q\n".encode("ascii")
 
 
-def _inverse_map(transform: Transformation, box: Box) -> Box:
-    return _map_box(_inverse(transform), box)
+def _num(value: float) -> str:
+    """A number for a content stream: at most 4 decimals, no trailing zeros, never ``-0``."""
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
-def _forget_decoded(page: PageObject) -> None:
-    """Drop the decoded copy pypdf cached on the reader's content streams of ``page``.
+def _move_annotations(side: PageObject, page: PageObject, transform: Transformation) -> None:
+    """Copy ``page``'s annotations (except links to booklet pages) onto ``side``, moved by ``transform``.
 
-    pypdf keeps a stream's decoded bytes on the stream object once read,
-    and the reader keeps the object; for a long booklet that would hold an
-    uncompressed copy of every page until the end.  The page is never read
-    again (each logical page is on exactly one sheet side), so let it go.
+    Links to other logical pages cannot work on an imposed sheet (and paper
+    has no links), and cloning one would clone the page it points to, whole,
+    as an orphan: they are left out.  Web links and other annotations keep
+    working where their page now is.
     """
-    contents = page.get("/Contents")
-    contents = contents.get_object() if contents is not None else None
-    streams = list(contents) if isinstance(contents, ArrayObject) else [contents]
-    for stream in streams:
-        stream = stream.get_object() if stream is not None else None
-        if getattr(stream, "decoded_self", None) is not None:
-            stream.decoded_self = None
+    annots = page.get("/Annots")
+    annots = annots.get_object() if annots is not None else None
+    if not isinstance(annots, ArrayObject):
+        return
+    from pypdf.generic._appearance_stream import transform_annotation_appearance
+
+    writer = side.indirect_reference.pdf
+    for annot in annots:
+        if _is_internal_link(annot):
+            continue
+        annot = annot.get_object()
+        copy = annot.clone(writer, ignore_fields=("/P", "/StructParent", "/Parent"), force_duplicate=True)
+        copy = copy.indirect_reference.get_object() if copy.indirect_reference is not None else copy
+        copy[NameObject("/Rect")] = ArrayObject(FloatObject(v) for v in _map_box(transform, marks.box_of(annot["/Rect"])))
+        if "/QuadPoints" in annot:
+            q = annot["/QuadPoints"]
+            copy[NameObject("/QuadPoints")] = ArrayObject(
+                FloatObject(v) for i in range(0, len(q), 2) for v in transform.apply_on((q[i], q[i + 1]), True))
+        transform_annotation_appearance(copy, transform)
+        copy[NameObject("/P")] = side.indirect_reference
+        ref = copy.indirect_reference or writer._add_object(copy)
+        side.setdefault(NameObject("/Annots"), ArrayObject()).append(ref)
 
 
 def _is_internal_link(annot: Any) -> bool:
@@ -515,57 +591,6 @@ def _is_internal_link(annot: Any) -> bool:
     action = annot.get("/A")
     action = action.get_object() if action is not None else None
     return "/Dest" in annot or (isinstance(action, DictionaryObject) and action.get("/S") == "/GoTo")
-
-
-def _view(page: PageObject) -> PageObject:
-    """A shallow view of ``page``: a new dictionary sharing every value, same document."""
-    view = PageObject(page.pdf)
-    view.update(page)
-    # get_contents() reads the source document through the page's reference.
-    view.indirect_reference = page.indirect_reference
-    return view
-
-
-def _without_internal_links(page: PageObject) -> PageObject:
-    """``page``, or a shallow view of it whose /Annots lacks links to other pages.
-
-    Merging clones a page's annotations into the writer, and cloning a link
-    whose /Dest names another logical page clones that whole page (content,
-    resources) as an orphan object: a table of contents would drag a copy of
-    every page it lists into the output.  Those links cannot work on an
-    imposed sheet anyway (and paper has no links), so leave them out.  Web
-    links and other annotations are kept.  The view shares every value with
-    the original page, so it costs one small dictionary.
-    """
-    annots = page.get("/Annots")
-    annots = annots.get_object() if annots is not None else None
-    if not isinstance(annots, ArrayObject):
-        return page
-    kept = ArrayObject(annot for annot in annots if not _is_internal_link(annot))
-    if len(kept) == len(annots):
-        return page
-    view = _view(page)
-    if kept:
-        view[NameObject("/Annots")] = kept
-    else:
-        del view["/Annots"]
-    return view
-
-
-def _merge_view(page: PageObject, cropbox: Optional[Box]) -> PageObject:
-    """What to merge for ``page``: without internal links, and clipped to ``cropbox`` if given.
-
-    pypdf clips a merged page to its CropBox, so setting the CropBox of a
-    view (never of the reader's page, which is cached) is how the spine
-    side is cut at the trim.
-    """
-    view = _without_internal_links(page)
-    if cropbox is None:
-        return view
-    if view is page:
-        view = _view(page)
-    view[NameObject("/CropBox")] = RectangleObject([FloatObject(round(v, 4)) for v in cropbox])
-    return view
 
 
 def _copy_metadata(reader: PdfReader, writer: PdfWriter) -> None:
