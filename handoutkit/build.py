@@ -327,7 +327,7 @@ def build(source: Path, out: Path, topics: Optional[Iterable[str]] = None,
         wanted_editions = {(item.topic, item.language) for item in todo}
         editions = [edition for topic in project.topics for edition in topic.editions
                     if (edition.id, edition.language) in wanted_editions]
-        building = sorted({edition.language for edition in editions})
+        building = sorted({item.language for item in todo})  # a declared language may lack its files
         # The themes (one per language) are made once, here, and the health
         # checks measure the same ones.  A brand that make_theme refuses (low
         # contrast) is left to the health checks, which report it with every

@@ -176,11 +176,13 @@ class Service:
         project = self.project(key)
         topic = self.topic(project, topic_id)
         out = []
-        for handout in topic.handouts:
-            files = self._handouts.get_or_make(
-                (key, topic_id, handout.name, options),
-                lambda: render_handout(topic, handout, make_build_theme(project, options, topic.language), options))
-            out += [HandoutFile(topic_id, f.handout, f) for f in files]
+        for edition in topic.editions:  # the source, then each translation (booklet.es.pdf ...)
+            for handout in edition.handouts:
+                files = self._handouts.get_or_make(
+                    (key, topic_id, edition.language, handout.name, options),
+                    lambda: render_handout(edition, handout, make_build_theme(project, options, edition.language),
+                                           options))
+                out += [HandoutFile(topic_id, f.handout + edition.language_suffix, f) for f in files]
         return out
 
     def handout_file(self, topic_id: str, stem: str, options: BuildOptions) -> HandoutFile:
