@@ -669,8 +669,8 @@ class TickBox(Flowable):
         canvas.roundRect(0, 0, self.size, self.size, radius=2, stroke=1, fill=0)
 
 
-def write_in_row(theme: Theme, labels: list[str], width: float) -> Table:
-    """Labels followed by ruled blanks to write on, e.g. Name ____ Date ____."""
+def write_in_row(theme: Theme, labels: list[str], width: float, height: float = 26) -> Table:
+    """Labels followed by ruled blanks to write on, e.g. Name ____ Date ____ (``height``: the row's)."""
     cells, widths = [], []
     share = width / len(labels)
     gap = 14  # white space between one blank's rule and the next label
@@ -679,7 +679,7 @@ def write_in_row(theme: Theme, labels: list[str], width: float) -> Table:
         cells.append("")
         label_width = fonts_width(label + ":", fonts.BODY_BOLD, theme.style("cell").fontSize) + 8 + (gap if index else 0)
         widths.extend([label_width, share - label_width])
-    table = Table([cells], colWidths=widths, rowHeights=[26])
+    table = Table([cells], colWidths=widths, rowHeights=[height])
     style = [("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
              ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
     for i in range(2, len(cells), 2):

@@ -9,7 +9,6 @@ docs/images/ for the README.
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import shutil
@@ -19,7 +18,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pypdf
 import pytest
@@ -143,6 +141,9 @@ def test_plan_with_the_mouse_preview_and_download(browser, server):
         # Nothing is ticked yet: the live preview (JavaScript) says what is missing.
         expect(page.locator("#preview-status")).to_contain_text("no exercise is ticked")
         assert page.is_hidden("#preview-image")
+        page.click("#print")  # known problems: shown on this page, not in a new tab
+        expect(page.locator("#error-summary")).to_contain_text("no exercise is ticked")
+        assert len(context.pages) == 1
         page.fill("#patient", NAME)
         page.fill("#clinician", CLINICIAN)
         page.check("#include-chin-tuck")
@@ -172,6 +173,18 @@ def test_plan_with_the_mouse_preview_and_download(browser, server):
         tab.close()
     finally:
         context.close()
+
+
+def test_the_html_edition_shows_under_its_policy(browser, server):
+    page = browser.new_page()
+    try:
+        csp = _csp_errors(page)
+        page.goto(server["url"] + f"html/{TOPIC}/checklist.html")
+        assert page.locator("h1").count() >= 1
+        fonts = page.evaluate("document.fonts.ready.then(() => [...document.fonts].filter(f => f.status === 'loaded').length)")
+        assert fonts >= 1 and csp == []  # inline stylesheet and data: fonts allowed, nothing else needed
+    finally:
+        page.close()
 
 
 def _tab_to(page, selector: str, limit: int = 120) -> None:
