@@ -443,3 +443,24 @@ def test_a_second_topic_passes_the_same_rules(browser, tmp_path):
                 assert violations == [], describe_violations(violations)
             finally:
                 page.close()
+
+
+def test_grayscale_electronic_editions_have_no_colour(tmp_path):
+    """Text colours come from the grayscale theme; pictures are grayed as the print edition grays them."""
+    import pypdfium2 as pdfium
+
+    files = build(SOURCE, tmp_path, handouts=["exercise-sheet"],
+                  options=BuildOptions(html=True, accessible=True, grayscale=True))
+    by_name = {f.path.name: f.data for f in files}
+    assert accessibility.html_problems(by_name["exercise-sheet-grayscale.html"].decode("utf-8"),
+                                       accessibility.allowed_links(*_shipped())) == []
+    document = pdfium.PdfDocument(by_name["exercise-sheet-grayscale-accessible.pdf"])
+    for index in range(2):  # the band and the first cards' pictures
+        image = document[index].render(scale=0.5).to_pil().convert("RGB")
+        raw = image.tobytes()
+        assert max(max(abs(raw[i] - raw[i + 1]), abs(raw[i + 1] - raw[i + 2])) for i in range(0, len(raw), 3)) <= 2
+
+
+def _shipped():
+    project = load_project(SOURCE)
+    return project.brand, next(t for t in project.topics if t.id == TOPIC)
