@@ -489,3 +489,19 @@ def test_a_topic_in_spanish_gets_spanish_labels_and_lang(browser, content, tmp_p
         assert violations == [], describe_violations(violations)
     finally:
         page.close()
+
+
+def test_every_electronic_file_of_every_language_passes_the_rules(editions, topic):
+    """Whatever languages the topic is built in (booklet.html, booklet.es.html ...), every file passes."""
+    brand, topic_ = topic
+    links = accessibility.allowed_links(brand, topic_)
+    html_files = sorted(name for name in editions if name.endswith(".html"))
+    assert len(html_files) >= len(HANDOUTS)
+    for name in html_files:
+        parts = name[:-len(".html")].split(".")
+        language = parts[1] if len(parts) > 1 else topic_.language
+        html = editions[name].decode("utf-8")
+        assert accessibility.html_problems(html, links, lang=language) == [], name
+        title = accessibility.outline(html).title
+        pdf_name = f"{parts[0]}-accessible{'.' + language if len(parts) > 1 else ''}.pdf"
+        assert accessibility.tagged_pdf_problems(editions[pdf_name], title, language, FONT_FAMILIES) == [], pdf_name
