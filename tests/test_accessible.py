@@ -466,22 +466,21 @@ def _shipped():
     return project.brand, next(t for t in project.topics if t.id == TOPIC)
 
 
-def test_a_topic_in_spanish_gets_spanish_labels_and_lang(browser, content, tmp_path):
-    """lang, /Lang and every printed label follow the topic's language (the per-language label tables)."""
-    topic_file = content / TOPIC / "topic.yaml"
-    topic_file.write_text(topic_file.read_text().replace("language: en", "language: es"))
-    files = build(content, tmp_path, handouts=["exercise-sheet"], options=BuildOptions(html=True, accessible=True))
-    by_name = {f.path.name: f.data for f in files}
-    html = next(data for name, data in by_name.items() if name.endswith(".html")).decode("utf-8")
+@pytest.mark.parametrize("name", HANDOUTS)
+def test_the_spanish_translation_has_spanish_editions(browser, editions, name):
+    """lang, /Lang and every printed label follow the translation's language; axe passes on it too."""
+    html = editions[f"{name}.es.html"].decode("utf-8")
     assert '<html lang="es">' in html
-    for label in ("Series", "Repeticiones", "Mantener", "Veces al día", "Consejo:", "Saltar al contenido"):
-        assert label in html
-    for english in (">Sets<", ">Reps<", ">Tip:<", "Skip to the content", "How much"):
-        assert english not in html
-    pdf_data = next(data for name, data in by_name.items() if name.endswith("-accessible.pdf") or
-                    "-accessible." in name)
-    with pikepdf.open(io.BytesIO(pdf_data)) as pdf:
+    assert "Saltar al contenido" in html and "Skip to the content" not in html
+    if name == "exercise-sheet":
+        for label in ("Series", "Repeticiones", "Mantener", "Veces al día", "Consejo:", "Cuánto hacer"):
+            assert label in html
+        for english in (">Sets<", ">Reps<", ">Tip:<", "How much"):
+            assert english not in html
+    with pikepdf.open(io.BytesIO(editions[f"{name}-accessible.es.pdf"])) as pdf:
         assert str(pdf.Root.Lang) == "es"
+        assert str(pdf.docinfo.Title) == accessibility.outline(html).title
+    assert f"{name}-archive.es.pdf" in editions
     page = browser.new_page()
     try:
         page.set_content(html, wait_until="load")
@@ -505,3 +504,7 @@ def test_every_electronic_file_of_every_language_passes_the_rules(editions, topi
         title = accessibility.outline(html).title
         pdf_name = f"{parts[0]}-accessible{'.' + language if len(parts) > 1 else ''}.pdf"
         assert accessibility.tagged_pdf_problems(editions[pdf_name], title, language, FONT_FAMILIES) == [], pdf_name
+    archives = [name for name in editions if "-archive" in name]
+    assert len(archives) >= 4
+    for name in archives:
+        assert archive.pdfa_problems(editions[name]) == [], name
