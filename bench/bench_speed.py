@@ -65,7 +65,7 @@ if done.returncode:
     sys.exit(done.returncode)
 usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024,
-                  "stdout": done.stdout.decode()[-4000:]}))
+                  "stdout": done.stdout.decode()[-200000:]}))
 """
 
 
@@ -171,7 +171,9 @@ def part_library(count: int, runs: int, folder: Path, one_topic: dict) -> list[s
     source = library(count, folder)
     out, cache = folder / "library-out", folder / "library-cache"
     shutil.rmtree(cache, ignore_errors=True)
-    cold = handout_build(source, out, cache=cache)  # once: it is long, and its cache is what warm runs start from
+    shutil.rmtree(out, ignore_errors=True)
+    # once: it is long, and its cache (build records) is what the warm runs start from
+    cold = handout_build(source, out, cache=cache, fresh=False)
     section = sorted((source / "topic-07" / "sections").glob("*.yaml"))[0]
     original = section.read_text()
     warm = []
