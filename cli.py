@@ -249,9 +249,12 @@ def sheet(topic: Optional[str], exercises: tuple[str, ...], doses: tuple[str, ..
     The patient's details appear on the page only: not in the file's metadata,
     its name, or any message.
     """
-    from handoutkit.personal.batch import make_sheet, write_new
+    from handoutkit.personal.batch import make_sheet, write_sheet
     from handoutkit.personal.plans import load_plan_file, plan_from_options
+    from handoutkit.press.output import check_target
 
+    if out not in (None, "-"):
+        check_target(Path(out), want_dir=False)  # before any work: a folder or a device is refused
     base = load_plan_file(plan_file) if plan_file else None
     plan = plan_from_options(exercises, doses, base, patient=patient, clinician=clinician, visit_date=visit_date,
                              note=note)
@@ -263,26 +266,16 @@ def sheet(topic: Optional[str], exercises: tuple[str, ...], doses: tuple[str, ..
         stream.write(result.data)
         stream.flush()
         return
-    if out is None:
-        target = write_new(Path.cwd(), result.name, result.data)
-        shown = target.name
-    else:
-        from handoutkit.personal.batch import replace_file
-
-        target = Path(out)
-        if target.is_dir():
-            raise HandoutError(f"{target}: is a folder", "give a file name, e.g. --out sheet.pdf")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        replace_file(target, result.data)
-        shown = str(target)
+    target = write_sheet(None if out is None else Path(out), result.name, result.data)
+    shown = target.name if out is None else out
     click.echo(f"wrote {shown} ({pages}, {_inches(theme.sheet_size)})")
 
 
 @main.command()
 @click.argument("csv_file", metavar="PLANS.CSV", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--out", required=True, metavar="DIR|FILE|-",
-              help="Folder for one PDF per row (exercise-sheet-row-NNN.pdf, NNN = the CSV row); "
-                   "with --merge a PDF file, or - for standard output.")
+              help="Folder for one PDF per row (exercise-sheet-row-NNNN.pdf, NNNN = the spreadsheet row), "
+                   "replaced as a whole; with --merge a PDF file, or - for standard output.")
 @click.option("--merge", is_flag=True,
               help="One PDF to print as a stack: every sheet starts on an odd page (a Notes page fills the back).")
 @click.option("--strict", is_flag=True, help="Any bad row fails the run and nothing is written.")
@@ -290,7 +283,7 @@ def sheet(topic: Optional[str], exercises: tuple[str, ...], doses: tuple[str, ..
               help="Processes to use (default: the number of cores); the output is the same for any N.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
 @click.option("--replace", "replace_old", is_flag=True,
-              help="Delete the sheets of an earlier batch in the --out folder first.")
+              help="Remove the sheets of an earlier batch in the --out folder (other files stay).")
 @click.option("--topic", default=None, metavar="TOPIC", help="The topic (default: the CSV's topic column, or the only topic).")
 @click.option("--handout", default=None, metavar="NAME", help="The exercise-sheet handout to use (default: exercise-sheet).")
 @source_option
@@ -306,12 +299,18 @@ def batch(csv_file: Path, out: str, merge: bool, strict: bool, jobs: Optional[in
     """
     import contextlib
 
-    from handoutkit.personal.batch import check_batch, default_jobs, run_batch
+    from handoutkit.personal.batch import check_batch, check_out, default_jobs, run_batch
 
+    target = None if (merge and out == "-") else Path(out)
+    if out == "-" and not merge:
+        raise click.UsageError("--out - (standard output) needs --merge: a folder of files cannot go to a stream")
+    check_out(target, merge)  # before any work: a device, a folder for --merge, the current folder...
     project, theme = _personal_setup(source, paper, large_print, grayscale)
     job = check_batch(project, csv_file, theme, topic_name=topic, handout=handout)
     messages = job.messages()
-    bad = len({p.number for p in job.problems})
+    bad = job.bad_rows()
+    for line in job.warning_messages():
+        click.echo(line, err=True)
     if messages and (strict or not job.rows):
         tail = (plural(bad, "bad row") + (" (--strict)" if strict else "")
                 + "; nothing was written.") if job.rows or bad else "no rows; nothing was written."
@@ -338,11 +337,9 @@ def batch(csv_file: Path, out: str, merge: bool, strict: bool, jobs: Optional[in
 
             yield update
 
-    target = None if (merge and out == "-") else Path(out)
-    if out == "-" and not merge:
-        raise click.UsageError("--out - (standard output) needs --merge: a folder of files cannot go to a stream")
     result = run_batch(job, target, merge=merge, jobs=jobs or default_jobs(), progress=None if quiet else progress,
-                       stdout=sys.stdout.buffer, replace_old=replace_old)
+                       stdout=sys.stdout.buffer, replace_old=replace_old,
+                       wait=lambda: click.echo(f"{out}: waiting for another handout run writing there", err=True))
     if quiet or target is None:
         if bad and not quiet:
             click.echo(f"{result.written} sheets written; {plural(bad, 'bad row')} skipped", err=True)

@@ -116,23 +116,57 @@ def _story(job: RenderJob, width: float) -> list[Flowable]:
     return story
 
 
-def _write_ins(theme: Theme, width: float) -> Flowable:
-    """Patient name / Date / Clinician blanks, each sized for what is written in it.
+NAME_ROW = 24.0  # the name's row: a full-width blank, one line (60 characters fit at 12 pt)
+SHARED_ROW = 30.0  # date and clinician: room for two stamped lines of a long clinician name
+BLANKS_AFTER = 4.0  # the page was full: every point of the taller blanks counts
 
-    ``write_in_row`` shares the width equally, which leaves a patient's name
-    the shortest line, and its rules run right up to the next label; three
-    one-label rows side by side, with a gap between them, fix both.
+
+def blank_heights(theme: Theme) -> dict[str, float]:
+    """Each blank's row height (scaled in large print): how many stamped lines fit is decided from it."""
+    return {"patient": theme.pt(NAME_ROW), "date": theme.pt(SHARED_ROW), "clinician": theme.pt(SHARED_ROW)}
+
+
+def _write_ins(theme: Theme, width: float) -> Flowable:
+    """Patient name / Date / Clinician blanks, each sized for what is written in it."""
+    return _blank_rows(theme, width)[0]
+
+
+def _blank_rows(theme: Theme, width: float) -> tuple[Flowable, dict]:
+    """The blanks as one flowable, and each field's one-label row table (for the anchors).
+
+    The patient's name gets a full-width row (names of 60 characters print
+    in full at 12 pt or more, on one line or two); date and clinician share
+    the next row, the clinician's blank the wider.  In large print every
+    blank has a row of its own (at 18 pt the date alone needs about 90 pt),
+    which leaves a name about 5.5 in of rule.
     """
-    gap = 14.0
     labels = theme.labels
-    shares = ((labels["patient_name"], 0.42), (labels["date"], 0.24), (labels["clinician"], 0.34))
-    widths = [width * share for _, share in shares]
-    rows = [common.write_in_row(theme, [label], w - (gap if i < len(shares) - 1 else 0))
-            for i, ((label, _), w) in enumerate(zip(shares, widths))]
-    grid = common.grid([rows], widths)
-    grid.setStyle(TableStyle([("RIGHTPADDING", (0, 0), (-2, 0), gap)]))
-    grid.spaceAfter = 10
-    return grid
+    heights = blank_heights(theme)
+    name = (labels["patient_name"], "patient")
+    date = (labels["date"], "date")
+    clinician = (labels["clinician"], "clinician")
+    tables: dict = {}
+    if theme.scale > 1:
+        lines = [[(name, 1.0)], [(date, 1.0)], [(clinician, 1.0)]]
+    else:
+        lines = [[(name, 1.0)], [(date, 0.32), (clinician, 0.68)]]
+    gap = 14.0
+    rows = []
+    for line in lines:
+        height = heights[line[0][0][1]]
+        widths = [width * share for _, share in line]
+        cells = []
+        for i, ((label, field), w) in enumerate(zip([f for f, _ in line], widths)):
+            table = common.write_in_row(theme, [label], w - (gap if i < len(line) - 1 else 0), height)
+            tables[field] = table
+            cells.append(table)
+        grid = common.grid([cells], widths)
+        if len(line) > 1:
+            grid.setStyle(TableStyle([("RIGHTPADDING", (0, 0), (-2, 0), gap)]))
+        rows.append([grid])
+    outer = common.grid(rows, [width])
+    outer.spaceAfter = theme.pt(BLANKS_AFTER)
+    return outer, tables
 
 
 def _exercise_story(theme: Theme, section: Section, width: float) -> list[Flowable]:
@@ -460,20 +494,11 @@ def personal_write_ins(theme: Theme, width: float, note_lines: int = 0) -> tuple
     Returns the flowables (the blanks as on the standard sheet, then the
     note box of ``note_lines`` ruled lines) and the anchor sink, filled when
     they are drawn: ``patient``, ``date``, ``clinician`` and ``note-1`` ...
-    In large print the three blanks side by side leave the date about 50 pt,
-    too little for "2026-12-01" at 18 pt, so there each blank gets a full row.
     """
     sink: dict = {}
-    if theme.scale > 1:
-        labels = (theme.labels["patient_name"], theme.labels["date"], theme.labels["clinician"])
-        grid = common.grid([[common.write_in_row(theme, [label], width)] for label in labels], [width])
-        grid.spaceAfter = 10
-        rows = [cells[0] for cells in grid._cellvalues]
-    else:
-        grid = _write_ins(theme, width)
-        rows = grid._cellvalues[0]
-    for name, row in zip(WRITE_IN_FIELDS, rows):
-        cells = row._cellvalues[0]
+    grid, tables = _blank_rows(theme, width)
+    for name in WRITE_IN_FIELDS:
+        cells = tables[name]._cellvalues[0]
         blank = cells.index("")  # write_in_row leaves the blank after its label empty
         cells[blank] = WriteInAnchor(name, sink)
     flowables: list[Flowable] = [grid]

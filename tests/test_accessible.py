@@ -31,7 +31,25 @@ HANDOUTS = ("booklet", "exercise-sheet", "checklist")
 
 
 @pytest.fixture(scope="module")
-def editions(tmp_path_factory) -> dict[str, bytes]:
+def weasyprint_log():
+    """What WeasyPrint logs (warnings and up) while this module's fixtures build."""
+    import logging
+
+    messages: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            messages.append(record.getMessage())
+
+    handler = Keep(level=logging.WARNING)
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    yield messages
+    logger.removeHandler(handler)
+
+
+@pytest.fixture(scope="module")
+def editions(tmp_path_factory, weasyprint_log) -> dict[str, bytes]:
     """Every file of the shipped topic built with --html --accessible --archive: name → bytes."""
     out = tmp_path_factory.mktemp("editions")
     files = build(SOURCE, out, options=BuildOptions(html=True, accessible=True, archive=True))
@@ -215,13 +233,30 @@ def test_link_annotations_say_what_the_link_says(editions, topic):
     assert str(topic[0].website) in contents
 
 
+@pytest.mark.parametrize("name", HANDOUTS)
+def test_elements_split_by_page_breaks_are_whole_again(editions, name):
+    """One element per HTML element: one Part for <main>, one Sect per <section>, one L per list..."""
+    html = editions[f"{name}.html"].decode("utf-8")
+    with pikepdf.open(io.BytesIO(editions[f"{name}-accessible.pdf"])) as pdf:
+        assert len(pdf.pages) > 1  # there are page breaks to join across
+        top = accessibility.structure(pdf)
+        nodes = struct_nodes(pdf)
+    assert [t.tag for t in top] == ["Document"]
+    assert [c.tag for c in top[0].children] == ["NonStruct", "Part", "NonStruct"]  # header, main, footer
+    count = {tag: sum(1 for n in nodes if n.tag == tag) for tag in ("Sect", "L", "LI", "Table", "TR", "Art")}
+    assert count["Sect"] == len(re.findall(r"<section\b", html))
+    assert count["L"] == len(re.findall(r"<(?:ul|ol|dl)\b", html))
+    assert count["LI"] == len(re.findall(r"<(?:li|dt|dd)\b", html))
+    assert count["Table"] == html.count("<table") and count["TR"] == html.count("<tr>")
+    assert count["Art"] == html.count("<article")
+
+
 def test_booklet_structure_tree_summary(editions):
     """The summary the closing note shows, held to what the booklet is."""
     with pikepdf.open(io.BytesIO(editions["booklet-accessible.pdf"])) as pdf:
         nodes = struct_nodes(pdf)
-    counts = {tag: sum(1 for n in nodes if n.tag == tag) for tag in ("H1", "H2", "H3", "Figure", "Table", "L")}
-    assert counts["H1"] == 1 and counts["Figure"] == 6 and counts["Table"] == 6
-    assert counts["H2"] >= 14 and counts["L"] >= 10
+    counts = {tag: sum(1 for n in nodes if n.tag == tag) for tag in ("H1", "H2", "H3", "Figure", "Table", "L", "Sect")}
+    assert counts == {"H1": 1, "H2": 14, "H3": 12, "Figure": 6, "Table": 6, "L": 23, "Sect": 13}
 
 
 def test_tagged_pdf_checker_catches_untagged_text_and_missing_alt(editions):
@@ -361,7 +396,8 @@ def test_any_topic_figures_raster_pictures_video_links_and_a4(content, tmp_path)
     exercises = folder / "sections" / "exercises.yaml"
     exercises.write_text(exercises.read_text().replace("  - id: chin-tuck\n",
                                                        "  - id: chin-tuck\n    url: https://video.example.org/chin-tuck\n", 1))
-    files = build(content, tmp_path, paper="a4", options=BuildOptions(html=True, accessible=True))
+    files = build(content, tmp_path, paper="a4", handouts=["booklet", "exercise-sheet"],
+                  options=BuildOptions(html=True, accessible=True))
     by_name = {f.path.name: f.data for f in files}
     html = by_name["booklet.html"].decode("utf-8")
     assert re.search(r'<figure>\s*<img src="data:image/png;base64,[^"]+" alt="A blue box standing for the upper '
@@ -379,11 +415,51 @@ def test_any_topic_figures_raster_pictures_video_links_and_a4(content, tmp_path)
         assert "Caption" in {n.tag for n in nodes}
 
 
-def test_weasyprint_reads_the_whole_stylesheet(editions, caplog):
+def test_weasyprint_reads_the_whole_stylesheet(editions, weasyprint_log):
     """No CSS WeasyPrint ignores (a typo or an unsupported property would silently change the tagged PDF)."""
-    import logging
+    assert weasyprint_log == []
 
-    with caplog.at_level(logging.WARNING, logger="weasyprint"):
-        for name in HANDOUTS:
-            render_tagged_pdf(editions[f"{name}.html"].decode("utf-8"), name)
-    assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
+
+OTHER_SOURCE = SOURCE.parent / "tests" / "topics"  # a second topic of another shape (no cover picture, 2 exercises)
+
+
+def test_a_second_topic_passes_the_same_rules(browser, tmp_path):
+    project = load_project(OTHER_SOURCE)
+    files = build(OTHER_SOURCE, tmp_path, options=BuildOptions(html=True, accessible=True))
+    by_name = {f.path.name: f.data for f in files}
+    for topic_ in project.topics:
+        links = accessibility.allowed_links(project.brand, topic_)
+        for handout in topic_.handouts:
+            html = by_name[f"{handout.name}.html"].decode("utf-8")
+            assert accessibility.html_problems(html, links, lang=topic_.language) == []
+            assert accessibility.tagged_pdf_problems(by_name[f"{handout.name}-accessible.pdf"],
+                                                     str(handout.title or topic_.title), topic_.language,
+                                                     FONT_FAMILIES) == []
+            page = browser.new_page()
+            try:
+                page.set_content(html, wait_until="load")
+                violations = run_axe(page)
+                assert violations == [], describe_violations(violations)
+            finally:
+                page.close()
+
+
+def test_grayscale_electronic_editions_have_no_colour(tmp_path):
+    """Text colours come from the grayscale theme; pictures are grayed as the print edition grays them."""
+    import pypdfium2 as pdfium
+
+    files = build(SOURCE, tmp_path, handouts=["exercise-sheet"],
+                  options=BuildOptions(html=True, accessible=True, grayscale=True))
+    by_name = {f.path.name: f.data for f in files}
+    assert accessibility.html_problems(by_name["exercise-sheet-grayscale.html"].decode("utf-8"),
+                                       accessibility.allowed_links(*_shipped())) == []
+    document = pdfium.PdfDocument(by_name["exercise-sheet-grayscale-accessible.pdf"])
+    for index in range(2):  # the band and the first cards' pictures
+        image = document[index].render(scale=0.5).to_pil().convert("RGB")
+        raw = image.tobytes()
+        assert max(max(abs(raw[i] - raw[i + 1]), abs(raw[i + 1] - raw[i + 2])) for i in range(0, len(raw), 3)) <= 2
+
+
+def _shipped():
+    project = load_project(SOURCE)
+    return project.brand, next(t for t in project.topics if t.id == TOPIC)

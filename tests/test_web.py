@@ -149,6 +149,22 @@ def test_library_pdfs_are_the_cli_build_and_open_inline_or_download(client, buil
     assert download.content == built["booklet-print.pdf"]
 
 
+def test_library_offers_the_html_edition_under_its_own_policy(client, tmp_path):
+    from handoutkit.build import BuildOptions, build
+
+    html = client.get("/").text
+    assert f'href="/html/{TOPIC}/booklet.html?paper=letter&amp;edition=standard"' in html
+    assert f'href="/html/{TOPIC}/booklet-print.html' not in html  # the imposed file has no screen edition
+    page = client.get(f"/html/{TOPIC}/checklist.html?edition=large-print")
+    built = build(SOURCE, tmp_path, topics=[TOPIC], handouts=["checklist"],
+                  options=BuildOptions(large_print=True, html=True))
+    assert page.content == next(f.data for f in built if f.path.suffix == ".html")  # `handout build --html`
+    policy = page.headers["content-security-policy"]
+    assert "script" not in policy and "frame-ancestors 'none'" in policy and "default-src 'none'" in policy
+    assert page.headers["content-disposition"] == 'inline; filename="checklist-large-print.html"'
+    assert client.get(f"/html/{TOPIC}/nope.html").status_code == 404
+
+
 def test_library_editions_and_paper(client):
     large = client.get(f"/pdf/{TOPIC}/checklist.pdf?paper=a4&edition=large-print")
     assert large.headers["content-disposition"] == 'inline; filename="checklist-large-print.pdf"'
@@ -175,6 +191,9 @@ def test_library_shows_the_clis_content_error_and_an_edit_on_reload(content):
     assert shown == cli_error.value.format_message().replace("'", "&#39;").replace('"', "&#34;")
     assert re.match(r"[\w/.-]*topic\.yaml:\d+:\d+: ", shown) and "Traceback" not in page.text
     assert web.get(f"/pdf/{TOPIC}/checklist.pdf").status_code == 422
+    for path in (f"/plan/{TOPIC}", "/plan", "/batch", "/check"):  # every page says the same, no traceback
+        other = web.get(path)
+        assert other.status_code == 422 and shown in other.text and "Traceback" not in other.text, path
 
 
 # --------------------------------------------------------------------------- exercise plans
@@ -252,7 +271,7 @@ def test_plan_errors_are_shown_next_to_their_fields_with_the_clis_messages(clien
 
 
 def test_plan_name_too_wide_for_its_blank_is_the_sheet_commands_error(client):
-    wide = "W" * 40
+    wide = "W" * 60  # issue 8: names up to 60 characters of ordinary letters fit; 60 W's cannot
     response = client.post(f"/plan/{TOPIC}", data=plan_form(client, patient=wide), headers=ORIGIN)
     assert response.status_code == 422
     message = field_errors(response.text)["patient"][0]
@@ -308,6 +327,16 @@ def test_batch_check_flags_rows_by_row_and_column(client):
     assert "<strong>Column doses:</strong> chin-tuck: sets must be 1–20, got 99" in rows[2][2]
     assert "2 rows ready to print, 2 rows with problems" in response.text
     assert "Download 2 sheets as one PDF (leaving out 2 rows with problems)" in response.text
+
+
+def test_batch_warnings_are_shown_with_their_rows(client):
+    csv = "name,exercises\nAnn Example,chin-tuck\nAnn Example,chin-tuck\n"
+    form = {"csrf": token(client, "/batch"), "action": "check", "paper": "letter"}
+    response = client.post("/batch", data=form, files={"csv": ("day.csv", csv.encode(), "text/csv")}, headers=ORIGIN)
+    assert response.status_code == 200
+    rows = re.findall(r'<tr>\s*<th scope="row">(\d+)</th>(.*?)</tr>', response.text, re.S)
+    assert [n for n, _ in rows] == ["2", "3"] and "Note" not in rows[0][1]
+    assert "Ready<ul class=\"problems\"><li><strong>Note, column (row):</strong> is the same as row 2: both are printed" in rows[1][1]
 
 
 def test_batch_download_is_the_merged_stack_of_the_good_rows(client):
@@ -400,6 +429,22 @@ def test_request_size_limits(client):
     response = client.post(f"/plan/{TOPIC}", content=chunks(),
                            headers=dict(ORIGIN, **{"content-type": "application/x-www-form-urlencoded"}))
     assert response.status_code == 413
+
+
+def test_an_upload_never_touches_the_disk():
+    from starlette.formparsers import MultiPartParser
+
+    from handoutkit.web.security import UPLOAD_LIMIT
+
+    # Starlette keeps an uploaded file in memory up to spool_max_size; the body limit stops it before that.
+    assert UPLOAD_LIMIT <= MultiPartParser.spool_max_size
+
+
+def test_network_host_names():
+    names = host_names("0.0.0.0", ("Reception-PC", "[fd00::5]"))
+    assert {"127.0.0.1", "localhost", "::1", "reception-pc", "fd00::5"} <= names
+    assert "0.0.0.0" not in names and "" not in names
+    assert host_names("127.0.0.1") == {"127.0.0.1", "localhost", "::1"}
 
 
 def test_build_cap_answers_503_after_a_brief_wait(client, monkeypatch):

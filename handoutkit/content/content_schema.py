@@ -78,6 +78,8 @@ def _asset_hint(problem: str) -> Optional[str]:
     if "outside the content folder" in problem or "'..'" in problem or "absolute path" in problem:
         return ("copy the image into the topic's folder (e.g. images/) and give its path from there; "
                 "brand images are relative to the content folder")
+    if "cannot be read" in problem:
+        return "open the picture in an image editor and save it again as a plain PNG or JPEG"
     if "simplify" in problem:
         return "merge or simplify the shapes in your drawing program, or save the picture as a PNG"
     if "limit" in problem:

@@ -16,10 +16,18 @@ the writing over forked processes; the files are the same whatever ``jobs``
 is, because what a process does never depends on which process does it.
 
 Nothing personal leaves the page: file names are ``exercise-sheet-<hash>``
-(hash of the sheet without patient details) or numbered by CSV row; no
-temporary file is made outside the output folder, and the one made there
-(for an atomic rename) is removed on any failure; messages name rows and
-columns, never values.
+(hash of the sheet without patient details) or numbered by CSV row, always
+with four digits (``exercise-sheet-row-0002.pdf``) whatever the batch size;
+messages name rows and columns, never values.
+
+Writing goes through :mod:`handoutkit.press.output`, as ``handout build``
+does: a batch folder is staged beside ``--out`` and swapped in as a whole
+(the sheets of an earlier batch go with ``replace_old``; files we did not
+write stay), a merged stack replaces its file atomically, the folder is
+locked against a concurrent run, a dead run's temporary files (which hold
+patient names) are removed by the next run, and temporary files are
+owner-only.  Forked workers die with their parent (``PR_SET_PDEATHSIG`` on
+Linux, a watchdog thread elsewhere), so a killed run stops writing at once.
 """
 
 from __future__ import annotations
@@ -27,19 +35,25 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
-import tempfile
+import signal
+import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable, Optional
 
 from handoutkit.errors import ContentError, ContentErrors, HandoutError, Location, plural
 from handoutkit.content.model import Project, Topic
+from handoutkit.personal.csvfile import MAX_ROW, RowProblem
+from handoutkit.personal.names import shown as show
 from handoutkit.personal.sheets import NOTE_LINES, SheetMaker, StackWriter, pick_handout
-from handoutkit.personal.plans import BatchRow, Plan, RowProblem, read_batch, resolve
+from handoutkit.personal.plans import BatchRow, Plan, read_batch, resolve
+from handoutkit.press.output import OutputError, OutputFolder, check_target
 from handoutkit.render.styles import Theme
 
-ROW_NAME = "exercise-sheet-row-{number:0{width}d}.pdf"
-ROW_PATTERN = re.compile(r"exercise-sheet-row-\d+\.pdf")
+ROW_WIDTH = len(str(MAX_ROW))  # file names keep one width whatever the batch size
+ROW_NAME = "exercise-sheet-row-{number:0" + str(ROW_WIDTH) + "d}.pdf"
+ROW_PATTERN = re.compile(r"exercise-sheet-row-\d+\.pdf")  # any width: earlier versions used 3 or more
 PROGRESS_MIN = 5  # show a progress bar for jobs of more than this many sheets
 
 FIELD_LABELS = {"patient": "name", "clinician": "clinician", "date": "date", "note": "note"}
@@ -68,7 +82,9 @@ def find_topic(project: Project, name: Optional[str]) -> Topic:
     for topic in project.topics:
         if topic.id == name:
             return topic
-    raise HandoutError(f"no topic named {name!r}", did_you_mean(name, ids) or f"topics: {', '.join(ids)}")
+    label = show(name, "")
+    raise HandoutError(f"no topic named {label}" if label else "the topic given is not a topic of the content folder",
+                       did_you_mean(name, ids) or f"topics: {', '.join(ids)}")
 
 
 # ----------------------------------------------------------------------------- one sheet
@@ -85,7 +101,7 @@ def make_sheet(project: Project, plan: Plan, theme: Theme, topic_name: Optional[
                handout: Optional[str] = None, maker: Optional[SheetMaker] = None) -> SheetResult:
     """One personalised sheet in memory.  Raises :class:`ContentErrors` naming options or file:line."""
     if topic_name and plan.topic and topic_name != plan.topic:
-        raise HandoutError(f"the plan is for topic {plan.topic!r}, the command names {topic_name!r}",
+        raise HandoutError(f"the plan is for topic {show(plan.topic)}, the command names {show(topic_name)}",
                            "drop the topic argument or change 'topic:' in the plan")
     topic = find_topic(project, topic_name or plan.topic)
     maker = maker or SheetMaker(topic, theme, pick_handout(topic, handout))
@@ -102,47 +118,15 @@ def make_sheet(project: Project, plan: Plan, theme: Theme, topic_name: Optional[
     return SheetResult(data, len(template.pages), f"exercise-sheet-{maker.digest(template)}.pdf")
 
 
-def write_new(folder: Path, name: str, data: bytes) -> Path:
-    """Write ``data`` as ``folder/name``, or ``name-2`` ... if taken: a sheet never replaces another patient's."""
-    stem, suffix = os.path.splitext(name)
-    folder.mkdir(parents=True, exist_ok=True)
-    for n in range(1, 10_000):
-        target = folder / (name if n == 1 else f"{stem}-{n}{suffix}")
-        if target.exists():
-            continue
-        temp = _temp_in(folder, target.name)
-        try:
-            with open(temp, "wb") as handle:
-                handle.write(data)
-            os.link(temp, target)  # fails if the name was taken meanwhile: never overwrite
-            return target
-        except FileExistsError:
-            continue
-        finally:
-            Path(temp).unlink(missing_ok=True)
-    raise HandoutError(f"{folder}: too many files named {stem}-N{suffix}")
-
-
-def _temp_in(folder: Path, name: str) -> str:
-    fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-    os.close(fd)
-    return temp
-
-
-def replace_file(target: Path, data: bytes) -> None:
-    """Write ``target`` atomically (temporary file in the same folder, then rename; removed on failure).
-
-    The file keeps the temporary file's mode, 0600: a patient's sheet is
-    readable by its owner only.
-    """
-    temp = _temp_in(target.parent, target.name)
-    try:
-        with open(temp, "wb") as handle:
-            handle.write(data)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+def write_sheet(out: Optional[Path], name: str, data: bytes) -> Path:
+    """Write one sheet: to ``out`` (replaced atomically; a folder or a device is refused), or as
+    ``name`` in the current folder, never replacing a file (``name-2`` ... if taken).  Mode 0600."""
+    if out is None:
+        with OutputFolder(Path.cwd()) as folder:
+            return folder.write_new(name, data)
+    check_target(out, want_dir=False)
+    with OutputFolder(out.parent if str(out.parent) else Path(".")) as folder:
+        return folder.write_file(out.name, data)
 
 
 # ----------------------------------------------------------------------------- batches
@@ -150,16 +134,23 @@ def replace_file(target: Path, data: bytes) -> None:
 
 @dataclass
 class BatchJob:
-    """A checked batch: the good rows with their layouts, and the bad rows."""
+    """A checked batch: the good rows with their layouts, the bad rows, and warnings."""
 
     maker: SheetMaker
     rows: list[BatchRow]
     layouts: list  # SheetLayout per good row
     problems: list[RowProblem]
     shown: str
+    warnings: list[RowProblem] = field(default_factory=list)
 
     def messages(self) -> list[str]:
         return [p.text(self.shown) for p in sorted(self.problems, key=lambda p: (p.number, p.column))]
+
+    def warning_messages(self) -> list[str]:
+        return [f"warning: {p.text(self.shown)}" for p in sorted(self.warnings, key=lambda p: (p.number, p.column))]
+
+    def bad_rows(self) -> int:
+        return len({p.number for p in self.problems})
 
 
 @dataclass
@@ -180,12 +171,17 @@ def check_batch(project: Project, csv_path: Path, theme: Theme, topic_name: Opti
     only names it); ``maker``: a warm :class:`SheetMaker` for the batch's
     topic to reuse (a long-running front end keeps one per topic).
     """
-    from handoutkit.content.yamlsource import display_path
-
-    shown = display_path(Path(csv_path))
-    rows, problems = read_batch(Path(csv_path), data)
+    plans = read_batch(Path(csv_path), data)
+    rows, problems = plans.rows, plans.problems
     # One batch prints one topic: --topic, else the first row's topic column, else the only topic.
-    topic = find_topic(project, topic_name or next((r.plan.topic for r in rows if r.plan.topic), None))
+    first = next((r.plan.topic for r in rows if r.plan.topic), None)
+    try:
+        topic = find_topic(project, topic_name or first)
+    except HandoutError as err:
+        if topic_name or first is None:
+            raise
+        row = next(r for r in rows if r.plan.topic)
+        raise HandoutError(f"{plans.shown}:{row.line}: row {row.number}, topic: {err.message}", err.hint) from None
     chosen = pick_handout(topic, handout)
     if maker is None or (maker.topic, maker.handout, maker.theme) != (topic, chosen, theme):
         maker = SheetMaker(topic, theme, chosen)
@@ -193,7 +189,7 @@ def check_batch(project: Project, csv_path: Path, theme: Theme, topic_name: Opti
     layouts = []
     for row in rows:
         if row.plan.topic and row.plan.topic != topic.id:
-            problems.append(RowProblem(row.number, row.line, "topic", f"topic {row.plan.topic!r} differs from the batch's ({topic.id})",
+            problems.append(RowProblem(row.number, row.line, "topic", f"differs from the batch's topic ({topic.id})",
                                        "one batch prints one topic: split the file"))
             continue
         selection, errors = resolve(row.plan, topic)
@@ -210,15 +206,41 @@ def check_batch(project: Project, csv_path: Path, theme: Theme, topic_name: Opti
             continue
         good.append(row)
         layouts.append(maker.layout(selection, note_lines))
-    return BatchJob(maker, good, layouts, problems, shown)
+    return BatchJob(maker, good, layouts, problems, plans.shown, plans.warnings)
+
+
+# ----------------------------------------------------------------------------- workers
 
 
 _ACTIVE: Optional["_Runner"] = None  # what forked workers work on (inherited, never pickled)
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """Pool initializer: a worker must stop writing the moment its parent dies (kill -9 included)."""
+    armed = False
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            armed = False
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+    if not armed:  # elsewhere: a watchdog on the parent's pid
+        def watch() -> None:
+            while os.getppid() == parent:
+                threading.Event().wait(0.1)
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True).start()
 
 
 class _Runner:
-    def __init__(self, job: BatchJob, out: Optional[Path], width: int) -> None:
-        self.job, self.out, self.width = job, out, width
+    def __init__(self, job: BatchJob, stage) -> None:
+        self.job, self.stage = job, stage
 
     def write_rows(self, span: tuple[int, int]) -> int:
         job = self.job
@@ -227,7 +249,7 @@ class _Runner:
             row, layout = job.rows[index], job.layouts[index]
             template = maker.template(layout)
             data = maker.sheet_pdf(template, row.plan.patient)
-            replace_file(self.out / ROW_NAME.format(number=row.number, width=self.width), data)
+            self.stage.write(ROW_NAME.format(number=row.number), data, mode=0o600)
         return span[1] - span[0]
 
 
@@ -239,65 +261,107 @@ def _write_rows(span):
     return _ACTIVE.write_rows(span)
 
 
+def _pool(context, jobs: int):
+    return context.Pool(jobs, initializer=_die_with_parent, initargs=(os.getpid(),))
+
+
+# ----------------------------------------------------------------------------- running a batch
+
+
+def check_out(out: Optional[Path], merge: bool) -> None:
+    """Refuse an output path before any work: a device, a folder for --merge, a file for a folder..."""
+    if out is None:
+        return
+    check_target(out, want_dir=not merge)
+    if not merge:
+        here, target = Path.cwd().resolve(), out.resolve()
+        if target == here or target in here.parents or target.parent == target:
+            raise OutputError(f"{out}: is the current folder or contains it; a batch folder is replaced as a whole",
+                              "use a folder of its own, e.g. --out sheets")
+
+
 def run_batch(job: BatchJob, out: Optional[Path], merge: bool = False, jobs: int = 1,
               progress: Optional[Callable] = None, stdout: Optional[BinaryIO] = None,
-              replace_old: bool = False) -> BatchResult:
+              replace_old: bool = False, wait: Optional[Callable[[], None]] = None) -> BatchResult:
     """Write the good rows: one file per row into ``out`` (a folder), or one stack (``merge``).
 
     ``out`` None with ``merge`` writes the stack to ``stdout``.  ``progress``
     is a context manager factory like ``click.progressbar(length=, label=)``.
+    ``wait`` is called if another run holds the output folder.
     """
     global _ACTIVE
     maker = job.maker
-    result = BatchResult(skipped=len({p.number for p in job.problems}))
+    result = BatchResult(skipped=job.bad_rows())
     if not job.rows:
         return result
+    check_out(out, merge)
     context = _fork_context() if jobs > 1 else None
-    width = max(3, len(str(max(r.number for r in job.rows))))
-    if not merge:
-        out.mkdir(parents=True, exist_ok=True)
-        old = sorted(p.name for p in out.iterdir() if ROW_PATTERN.fullmatch(p.name))
-        if old and not replace_old:
-            raise HandoutError(f"{out}: holds {plural(len(old), 'sheet')} from an earlier batch "
-                               f"({old[0]}...), which could be printed with this one",
-                               "choose an empty folder, or pass --replace to delete them first")
-    runner = _Runner(job, out, width)
-    _ACTIVE = runner
-    try:
-        # 1. parts: the only reportlab work, in processes when there is enough of it
-        chunks = maker.chunks(maker.missing(job.layouts), pad_page=merge)
-        if context is not None and len(chunks) > 1:
-            with context.Pool(min(jobs, len(chunks))) as pool:
+    total = len(job.rows)
+    bar = progress(total) if progress is not None and total > PROGRESS_MIN else None
+    if out is None:
+        _render_parts(job, context, jobs, merge)
+        with (bar if bar is not None else _Null()) as update:
+            result.pages = _write_stack(job, stdout, update)
+        result.written = total
+        return result
+    target = out.resolve()
+    with OutputFolder(target.parent, wait=wait) as folder:
+        stage = None
+        if not merge:
+            current = target
+            old = sorted(p.name for p in current.iterdir() if ROW_PATTERN.fullmatch(p.name)) if current.is_dir() else []
+            if old and not replace_old:
+                raise HandoutError(f"{out}: holds {plural(len(old), 'sheet')} from an earlier batch "
+                                   f"({old[0]}...), which could be printed with this one",
+                                   "choose an empty folder, or pass --replace to delete them first")
+            stage = folder.stage(target.name, mode=0o700)
+        _render_parts(job, context, jobs, merge)
+        runner = _ACTIVE = _Runner(job, stage)
+        try:
+            with (bar if bar is not None else _Null()) as update:
+                if merge:
+                    pages = []
+                    folder.write_file(target.name, lambda handle: pages.append(_write_stack(job, handle, update)))
+                    result.pages = pages[0]
+                    result.paths = [out]
+                else:
+                    spans = _spans(total, jobs if context is not None else 1)
+                    if context is not None and len(spans) > 1:
+                        with _pool(context, min(jobs, len(spans))) as pool:
+                            for count in pool.imap_unordered(_write_rows, spans):
+                                update(count)
+                    else:
+                        for span in spans:
+                            update(runner.write_rows(span))
+                    stage.carry_over(lambda rel: not ROW_PATTERN.fullmatch(rel))  # --replace: old sheets go
+                    stage.commit()
+                    result.paths = [out / ROW_NAME.format(number=r.number) for r in job.rows]
+        finally:
+            _ACTIVE = None
+    result.written = total
+    return result
+
+
+def _render_parts(job: BatchJob, context, jobs: int, merge: bool) -> None:
+    """The parts (the only reportlab work), in processes when there is enough of it, and a print-ready check."""
+    global _ACTIVE
+    maker = job.maker
+    chunks = maker.chunks(maker.missing(job.layouts), pad_page=merge)
+    if context is not None and len(chunks) > 1:
+        _ACTIVE = _Runner(job, None)
+        try:
+            with _pool(context, min(jobs, len(chunks))) as pool:
                 for keys, (library, sinks) in zip(chunks, pool.map(_render_chunk, chunks)):
                     maker.add_library(keys, library, sinks)
-        else:
-            for keys in chunks:
-                maker.add_library(keys, *maker.render_chunk(keys))
-        # a print-ready check on one sheet per library (fonts live in the libraries)
-        for row, layout in zip(job.rows, job.layouts):
-            if not maker.libraries_of(layout) <= maker.checked_libraries:
-                maker.check_sample(maker.template(layout), row.plan.patient)
-        # 2. stamping and writing
-        total = len(job.rows)
-        bar = progress(total) if progress is not None and total > PROGRESS_MIN else None
-        with (bar if bar is not None else _Null()) as update:
-            if merge:
-                result.pages = _write_stack(job, out, stdout, update)
-                result.paths = [out] if out else []
-            else:
-                spans = _spans(total, jobs if context is not None else 1)
-                if context is not None and len(spans) > 1:
-                    with context.Pool(min(jobs, len(spans))) as pool:
-                        for count in pool.imap_unordered(_write_rows, spans):
-                            update(count)
-                else:
-                    for span in spans:
-                        update(runner.write_rows(span))
-                result.paths = [out / ROW_NAME.format(number=r.number, width=width) for r in job.rows]
-        result.written = total
-    finally:
-        _ACTIVE = None
-    return result
+        finally:
+            _ACTIVE = None
+    else:
+        for keys in chunks:
+            maker.add_library(keys, *maker.render_chunk(keys))
+    # a print-ready check on one sheet per library (fonts live in the libraries)
+    for row, layout in zip(job.rows, job.layouts):
+        if not maker.libraries_of(layout) <= maker.checked_libraries:
+            maker.check_sample(maker.template(layout), row.plan.patient)
 
 
 class _Null:
@@ -313,25 +377,10 @@ def _spans(total: int, jobs: int) -> list[tuple[int, int]]:
     return [(start, min(total, start + size)) for start in range(0, total, size)]
 
 
-def _write_stack(job: BatchJob, out: Optional[Path], stdout: Optional[BinaryIO], update) -> int:
+def _write_stack(job: BatchJob, sink: BinaryIO, update) -> int:
     maker = job.maker
-    if out is None:
-        stack = StackWriter(maker, stdout)
-        for row, layout in zip(job.rows, job.layouts):
-            stack.add(maker.template(layout), row.plan.patient)
-            update(1)
-        return stack.close()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    temp = _temp_in(out.parent, out.name)
-    try:
-        with open(temp, "wb") as handle:
-            stack = StackWriter(maker, handle)
-            for row, layout in zip(job.rows, job.layouts):
-                stack.add(maker.template(layout), row.plan.patient)
-                update(1)
-            pages = stack.close()
-        os.replace(temp, out)
-        return pages
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    stack = StackWriter(maker, sink)
+    for row, layout in zip(job.rows, job.layouts):
+        stack.add(maker.template(layout), row.plan.patient)
+        update(1)
+    return stack.close()

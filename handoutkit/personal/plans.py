@@ -36,8 +36,6 @@ Dose overrides on the command line and in the CSV ``doses`` column are
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -46,12 +44,13 @@ from typing import Optional, Sequence
 
 import yaml
 
-from handoutkit.render import fonts
 from handoutkit.errors import ContentError, ContentErrors, HandoutError, Location
+from handoutkit.personal.csvfile import BatchFile, CsvRow, RowProblem, read_batch_file
+from handoutkit.personal.names import check_text, scrub, scrub_path, shown
 from handoutkit.content.model import Dose, Exercise, Topic
 from handoutkit.content import schema as _schema
 from handoutkit.content.schema import INVALID, Context, Field, Int, ListOf, Record, Spec, StrOrRecord, describe
-from handoutkit.content.yamlsource import compose_file, display_path
+from handoutkit.content.yamlsource import compose_file, display_path, mark_location
 
 ID_PATTERN = r"[a-z0-9]+(-[a-z0-9]+)*"
 DOSE_KEYS = ("sets", "reps", "hold_seconds", "times_per_day")
@@ -156,7 +155,11 @@ def resolve(plan: Plan, topic: Topic, label: str = "topic") -> tuple[Selection, 
     """The exercises and final doses a plan asks for, or the errors that stop it.
 
     Unknown ids are errors that list the ids the topic has; an id named twice
-    and a dose override for an exercise the plan does not name are errors too.
+    and a dose override for an exercise the plan does not name are errors too,
+    and so is an override (``--dose``, the CSV ``doses`` column) that changes
+    nothing: most likely its value went to the wrong cell.  A dose given with
+    its exercise (a plan file's ``dose:``, a form's dose fields) may repeat
+    the topic's values.
     """
     known = {str(ex.id): ex for ex in topic.exercises}
     ids = list(known)
@@ -165,7 +168,7 @@ def resolve(plan: Plan, topic: Topic, label: str = "topic") -> tuple[Selection, 
     order: list[str] = []
     for choice in plan.exercises:
         if choice.id not in known:
-            errors.append(ContentError(choice.where, "", f"no exercise {choice.id!r} in {label} {topic.id}",
+            errors.append(ContentError(choice.where, "", f"no exercise {shown(choice.id)} in {label} {topic.id}",
                                        _ids_hint(choice.id, ids)))
         elif choice.id in chosen:
             errors.append(ContentError(choice.where, "", f"exercise {choice.id!r} is named twice"))
@@ -174,22 +177,27 @@ def resolve(plan: Plan, topic: Topic, label: str = "topic") -> tuple[Selection, 
             order.append(choice.id)
     for exercise_id, change, where in plan.doses:
         if exercise_id not in known:
-            errors.append(ContentError(where, "", f"no exercise {exercise_id!r} in {label} {topic.id}",
+            errors.append(ContentError(where, "", f"no exercise {shown(exercise_id)} in {label} {topic.id}",
                                        _ids_hint(exercise_id, ids)))
         elif exercise_id not in chosen:
             errors.append(ContentError(where, "", f"a dose is given for {exercise_id!r}, which the plan does not include",
                                        f"add it to the exercises, or remove its dose; the plan has: {', '.join(order) or 'none'}"))
         else:
-            chosen[exercise_id] = chosen[exercise_id].merged(change)
+            merged = chosen[exercise_id].merged(change)
+            if merged.apply(known[exercise_id].dose) == chosen[exercise_id].apply(known[exercise_id].dose):
+                errors.append(_unchanged(where, exercise_id, known[exercise_id].dose))
+            chosen[exercise_id] = merged
     if not plan.exercises and not errors:
         errors.append(ContentError(Location("--exercise"), "", "the plan names no exercises", _ids_hint("", ids)))
     selection = tuple((i, dose_tuple(chosen[i].apply(known[i].dose))) for i in order)
     return selection, errors
 
 
-def _shown(token: str) -> str:
-    """A mistyped id, quoted only if it looks like one: a name in the wrong column is not repeated."""
-    return repr(token) if re.fullmatch(r"[a-z0-9_-]{1,40}", token) else "a value"
+def _unchanged(where: Location, exercise_id: str, dose: Dose) -> ContentError:
+    """A dose override equal to the dose it overrides: most likely a value landed in the wrong cell."""
+    return ContentError(where, "", f"the dose given for {exercise_id!r} changes nothing (the topic's dose is "
+                        f"{', '.join(f'{k} {v}' for k, v in zip(DOSE_KEYS, dose_tuple(dose)) if v)})",
+                        "remove it, or check that an unquoted comma did not split the cell")
 
 
 def _ids_hint(word: str, ids: Sequence[str]) -> str:
@@ -205,25 +213,6 @@ def selection_exercises(selection: Selection, topic: Topic) -> list[Exercise]:
 
 
 # ----------------------------------------------------------------------------- personal fields
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def check_personal(field_name: str, value: str, max_len: int) -> tuple[Optional[str], Optional[str]]:
-    """(cleaned value, None) or (None, problem): the problem never quotes the value."""
-    if _CONTROL.search(value):
-        return None, "contains a control character"
-    cleaned = " ".join(value.split())
-    if not cleaned:
-        return None, "is empty"
-    if len(cleaned) > max_len:
-        return None, f"is {len(cleaned)} characters long; the limit is {max_len}"
-    missing = fonts.missing_chars(cleaned)
-    if missing:
-        codes = ", ".join(f"U+{ord(c):04X}" for c in missing)
-        return None, f"contains a character no bundled font can draw ({codes})"
-    return cleaned, None
 
 
 def parse_date(value: str) -> Optional[date]:
@@ -251,9 +240,9 @@ class PersonalText(Spec):
         if node.style is None and not node.tag.endswith(":str"):
             return ctx.error(node, path, "is read by YAML as a number, date or yes/no value, not text",
                              "put it in quotes")
-        cleaned, problem = check_personal(path, node.value, self.max_len)
+        cleaned, problem, hint = check_text(node.value, self.max_len)
         if problem:
-            return ctx.error(node, path, problem)
+            return ctx.error(node, path, problem, hint)
         return cleaned
 
     def doc(self):
@@ -273,9 +262,13 @@ class PersonalDate(Spec):
 class PlanId(Spec):
     kind = "exercise id"
 
+    def __init__(self, example: str = "an exercise id like chin-tuck") -> None:
+        self.example = example
+
     def convert(self, node, ctx, path):
         if not isinstance(node, yaml.ScalarNode) or not re.fullmatch(ID_PATTERN, node.value.strip()):
-            return ctx.error(node, path, f"expected an exercise id like chin-tuck, got {describe(node)}")
+            got = shown(node.value) if isinstance(node, yaml.ScalarNode) else describe(node)
+            return ctx.error(node, path, f"expected {self.example}, got {got}")
         return (node.value.strip(), ctx.where(node))
 
 
@@ -294,7 +287,7 @@ PLAN_EXERCISE = StrOrRecord(
 )
 
 PLAN = Record(name="plan", fields=[
-    Field("topic", PlanId(), required=False, doc="the topic folder name"),
+    Field("topic", PlanId("a topic id like upper-back-pain"), required=False, doc="the topic folder name"),
     Field("patient", PersonalText(MAX_NAME), required=False),
     Field("clinician", PersonalText(MAX_NAME), required=False),
     Field("date", PersonalDate(), required=False),
@@ -304,17 +297,57 @@ PLAN = Record(name="plan", fields=[
                         patient=Patient(v.get("patient"), v.get("clinician"), v.get("date"), v.get("note"))))
 
 
+class _PlanContext(Context):
+    """Schema errors for a plan file, with any quoted value that is not id-like left out (it may be a name)."""
+
+    def error(self, node, path, message, hint=None):
+        clean = scrub(message)
+        if clean != message and message.startswith("unknown key"):
+            clean = "a key that is not a plan field (not shown: it is not a plain word)"
+        return super().error(node, scrub_path(path), clean, scrub(hint) if hint else None)
+
+
+MAX_PLAN_DEPTH = 20  # a plan is three levels deep; anything much deeper is a mistake (or an attack)
+
+
 def load_plan_file(path: Path) -> Plan:
     """Read and validate a YAML plan file; raises :class:`ContentErrors` with ``file:line:col``."""
-    shown = display_path(Path(path))
-    node = compose_file(Path(path), shown)  # raises ContentError for syntax problems
+    where = display_path(Path(path))
+    try:
+        node = compose_file(Path(path), where)  # raises ContentError for syntax problems
+    except ContentError as err:
+        raise ContentErrors([ContentError(err.where, scrub_path(err.path), scrub(err.problem),
+                                          scrub(err.hint) if err.hint else None)]) from None
+    except RecursionError:
+        node = None
+        raise ContentErrors([ContentError(Location(where), "", "is nested too deeply to be a plan",
+                                          "a plan lists exercises, each with at most a dose: see handout sheet --help")]) from None
     if node is None:
-        raise ContentErrors([ContentError(Location(shown, 1, 1), "", "file is empty")])
-    ctx = Context(shown)
+        raise ContentErrors([ContentError(Location(where, 1, 1), "", "file is empty")])
+    deep = _too_deep(node)
+    if deep is not None:
+        raise ContentErrors([ContentError(mark_location(where, deep.start_mark), "",
+                                          f"is nested more than {MAX_PLAN_DEPTH} levels deep",
+                                          "a plan lists exercises, each with at most a dose")])
+    ctx = _PlanContext(where)
     plan = PLAN.convert(node, ctx, "")
     if ctx.errors or plan is INVALID:
         raise ContentErrors(ctx.errors)
     return plan
+
+
+def _too_deep(root: yaml.Node):
+    """The first node deeper than :data:`MAX_PLAN_DEPTH`, found without recursion."""
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_PLAN_DEPTH:
+            return node
+        if isinstance(node, yaml.MappingNode):
+            stack += [(v, depth + 1) for pair in node.value for v in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += [(v, depth + 1) for v in node.value]
+    return None
 
 
 # ----------------------------------------------------------------------------- command-line options
@@ -327,28 +360,30 @@ def parse_doses(text: str, where: Location) -> tuple[list[tuple[str, DoseChange,
     """``chin-tuck:sets=2,reps=8; cat-cow:reps=5`` → dose changes, or problems (one per bad part)."""
     changes, problems = [], []
     text = re.sub(r"\s*([,=:])\s*", r"\1", text.strip())
-    for entry in [e for e in re.split(r"[;\s]+(?=[^=,;\s]+:)", text) if e.strip()]:
+    entries = [e for e in re.split(r"[;\s]+(?=[^=,;\s]+:)", text) if e.strip()]
+    for position, entry in enumerate(entries, 1):
         match = _DOSE_ENTRY.fullmatch(entry.strip().rstrip(";"))
         if not match:
-            problems.append(f"cannot read {entry.strip()!r}: write ID:key=value,key=value, e.g. chin-tuck:sets=2,reps=8")
+            problems.append(f"cannot read dose {position}: write ID:key=value,key=value, e.g. chin-tuck:sets=2,reps=8")
             continue
         exercise_id, settings = match.groups()
+        who = exercise_id if re.fullmatch(ID_PATTERN, exercise_id) else f"dose {position}"  # never a name
         values: dict[str, int] = {}
         for setting in settings.split(","):
             key, _, raw = setting.partition("=")
             key = DOSE_ALIASES.get(key.strip().lower().replace("-", "_"), key.strip().lower().replace("-", "_"))
             if key not in DOSE_KEYS:
                 hint = did_you_mean(key, DOSE_KEYS)
-                problems.append(f"{exercise_id}: unknown dose key {key!r}" + (f" ({hint})" if hint else "")
+                problems.append(f"{who}: unknown dose key {shown(key, '(not a key)')}" + (f" ({hint})" if hint else "")
                                 + f"; keys: {', '.join(DOSE_KEYS)}")
                 continue
             number, issue = check_dose_value(key, raw)
             if issue:
-                problems.append(f"{exercise_id}: {issue}")
+                problems.append(f"{who}: {issue}")
                 continue
             values[key] = number
         if not re.fullmatch(ID_PATTERN, exercise_id):
-            problems.append(f"{_shown(exercise_id)} is not an exercise id")
+            problems.append(f"{who}: {shown(exercise_id, 'the part before the colon')} is not an exercise id")
             continue
         changes.append((exercise_id, DoseChange(**values), where))
     return changes, problems
@@ -358,7 +393,7 @@ def check_dose_value(key: str, raw: str) -> tuple[Optional[int], Optional[str]]:
     """(number, None) or (None, problem) for one dose value typed as text; ``key`` is one of DOSE_KEYS."""
     low, high = DOSE_LIMITS[key]
     if not re.fullmatch(r"\d{1,4}", raw.strip()):
-        return None, f"{key} must be a whole number, got {raw.strip()!r}"
+        return None, f"{key} must be a whole number"  # the text typed is not repeated: it may be a name
     number = int(raw)
     if not low <= number <= high:
         return None, f"{key} must be {low}–{high}, got {number}"
@@ -380,9 +415,9 @@ def check_patient_fields(values: dict[str, Optional[str]]) -> tuple[dict, list[t
     for key, limit in PERSONAL_FIELDS:
         value = values.get(key)
         if value is not None:
-            cleaned, problem = check_personal(key, value, limit)
+            cleaned, problem, hint = check_text(value, limit)
             if problem:
-                problems.append((key, problem))
+                problems.append((key, f"{problem}; {hint}" if hint else problem))
             fields[key] = cleaned
     if values.get("date") is not None:
         fields["date"] = parse_date(values["date"])
@@ -407,7 +442,7 @@ def plan_from_options(exercises: Sequence[str], doses: Sequence[str], base: Opti
     for value in exercises:
         for exercise_id in [v for v in re.split(r"[;,\s]+", value) if v]:
             if not re.fullmatch(ID_PATTERN, exercise_id):
-                errors.append(ContentError(Location("--exercise"), "", f"{_shown(exercise_id)} is not an exercise id",
+                errors.append(ContentError(Location("--exercise"), "", f"{shown(exercise_id)} is not an exercise id",
                                            "ids are lower-case words joined by hyphens, e.g. chin-tuck"))
             else:
                 choices.append(ExerciseChoice(exercise_id, DoseChange(), Location("--exercise")))
@@ -430,17 +465,11 @@ def plan_from_options(exercises: Sequence[str], doses: Sequence[str], base: Opti
 # ----------------------------------------------------------------------------- batch CSV files
 
 
-COLUMNS = ("name", "date", "clinician", "exercises", "doses", "note", "topic")
-COLUMN_ALIASES = {"patient": "name", "patient_name": "name", "dose": "doses", "notes": "note",
-                  "exercise": "exercises", "visit_date": "date"}
-REQUIRED_COLUMNS = ("name", "exercises")
-
-
 @dataclass
 class BatchRow:
     """One good row of a batch file."""
 
-    number: int  # spreadsheet row number: the header is row 1
+    number: int  # spreadsheet row number: the header is row 1 (unless blank rows come first)
     line: int  # the file line the row starts on
     plan: Plan
 
@@ -448,101 +477,62 @@ class BatchRow:
         return f"BatchRow(row {self.number}, {self.plan!r})"
 
 
-@dataclass(frozen=True)
-class RowProblem:
-    number: int
-    line: int
-    column: str
-    message: str
-    hint: Optional[str] = None
+@dataclass
+class BatchPlans:
+    """A batch file read into plans (not yet checked against a topic): good rows, problems, warnings."""
 
-    def text(self, shown: str) -> str:
-        out = f"{shown}:{self.line}: row {self.number}, {self.column}: {self.message}"
-        return out + (f"\n  hint: {self.hint}" if self.hint else "")
+    shown: str
+    rows: list[BatchRow]
+    problems: list[RowProblem]
+    warnings: list[RowProblem]
 
 
-def read_batch(path: Path, data: Optional[bytes] = None) -> tuple[list[BatchRow], list[RowProblem]]:
-    """Read a batch CSV: good rows as plans (not yet checked against a topic), bad rows as problems.
+def read_batch(path: Path, data: Optional[bytes] = None) -> BatchPlans:
+    """Read a batch CSV (:mod:`handoutkit.personal.csvfile`) and turn each row into a plan.
 
+    A problem with the file itself (unreadable, no header, unknown or
+    missing columns, a runaway quote) raises
+    :class:`~handoutkit.personal.csvfile.CsvFileError`: no row can be trusted then.
     ``data``, when given, is the file's content (an upload held in memory):
-    ``path`` then only names it in messages.  A problem with the file itself
-    (unreadable, no header, unknown or missing columns) raises
-    :class:`HandoutError`: no row can be trusted then.
+    ``path`` then only names it in messages.
     """
-    shown = display_path(Path(path))
-    try:
-        raw = Path(path).read_bytes() if data is None else data
-    except OSError as exc:
-        raise HandoutError(f"{shown}: cannot read file ({exc.strerror})") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise HandoutError(f"{shown}:{line}: file is not UTF-8 text",
-                           "save it as 'CSV UTF-8' from your spreadsheet program") from None
-    first = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first.count) if first else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise HandoutError(f"{shown}: file is empty", "the first row names the columns: name, date, clinician, exercises, doses, note")
-    columns: list[Optional[str]] = []
-    for index, cell in enumerate(header, 1):
-        key = re.sub(r"[\s-]+", "_", cell.strip().lower())
-        key = COLUMN_ALIASES.get(key, key)
-        if not key:
-            columns.append(None)
-            continue
-        if key not in COLUMNS:
-            raise HandoutError(f"{shown}:1: column {index}: unknown column {cell.strip()!r}",
-                               did_you_mean(key, COLUMNS) or f"columns: {', '.join(COLUMNS)}")
-        if key in columns:
-            raise HandoutError(f"{shown}:1: column {index}: column {key!r} appears twice")
-        columns.append(key)
-    for needed in REQUIRED_COLUMNS:
-        if needed not in columns:
-            raise HandoutError(f"{shown}:1: the header has no {needed!r} column",
-                               "the first row names the columns, e.g. name,date,clinician,exercises,doses,note")
+    return batch_plans(read_batch_file(Path(path), data))
+
+
+def batch_plans(batch: BatchFile) -> BatchPlans:
+    """The plans of a read batch file (see :func:`read_batch`)."""
     rows: list[BatchRow] = []
-    problems: list[RowProblem] = []
-    line = reader.line_num + 1
-    try:
-        for number, cells in enumerate(reader, 2):
-            start, line = line, reader.line_num + 1
-            if not any(c.strip() for c in cells):
-                continue
-            row, row_problems = _read_row(number, start, cells, columns)
-            problems += row_problems
-            if row is not None:
-                rows.append(row)
-    except csv.Error as exc:
-        raise HandoutError(f"{shown}:{reader.line_num}: CSV error: {exc}",
-                           "check the quotes on this line: a cell with a comma or line break must be in double quotes") from None
-    return rows, problems
+    problems = list(batch.problems)
+    bad = {p.number for p in problems}
+    for row in batch.rows:
+        plan, row_problems = row_plan(row)
+        problems += row_problems
+        if plan is not None and row.number not in bad:
+            rows.append(BatchRow(row.number, row.line, plan))
+    return BatchPlans(batch.shown, rows, problems, list(batch.warnings))
 
 
-def _read_row(number: int, line: int, cells: list[str], columns: list[Optional[str]]) -> tuple[Optional[BatchRow], list[RowProblem]]:
+def row_plan(row: CsvRow) -> tuple[Optional[Plan], list[RowProblem]]:
+    """One row's plan, or its problems (each naming the row and column, never a personal value)."""
     problems: list[RowProblem] = []
+    number, line, values = row.number, row.line, row.values
 
     def problem(column: str, message: str, hint: Optional[str] = None) -> None:
         problems.append(RowProblem(number, line, column, message, hint))
 
-    if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns):]):
-        problem("(row)", f"has {len(cells)} cells; the header names {len(columns)} columns",
-                "put a cell containing commas in double quotes")
-    values = {col: cells[i].strip() for i, col in enumerate(columns) if col and i < len(cells)}
     where = lambda column: Location(f"row {number}, {column}")  # noqa: E731 (messages via RowProblem)
     fields: dict = {}
     for column, key, limit in (("name", "name", MAX_NAME), ("clinician", "clinician", MAX_NAME), ("note", "note", MAX_NOTE)):
         value = values.get(column, "")
+        if column == "note":
+            value = " ".join(value.split())  # a multi-line note is one paragraph
         if not value:
             if column == "name":
                 problem("name", "is empty", "every row needs the patient's name")
             continue
-        cleaned, issue = check_personal(column, value, limit)
+        cleaned, issue, hint = check_text(value, limit)
         if issue:
-            problem(column, issue)
+            problem(column, issue, hint)
         fields[key] = cleaned
     if values.get("date"):
         fields["date"] = parse_date(values["date"])
@@ -553,7 +543,7 @@ def _read_row(number: int, line: int, cells: list[str], columns: list[Optional[s
         if re.fullmatch(ID_PATTERN, exercise_id):
             choices.append(ExerciseChoice(exercise_id, DoseChange(), where("exercises")))
         else:
-            problem("exercises", f"{_shown(exercise_id)} is not an exercise id",
+            problem("exercises", f"{shown(exercise_id)} is not an exercise id",
                     "ids are lower-case words joined by hyphens, separated by ; or spaces")
     if not values.get("exercises"):
         problem("exercises", "is empty", "list exercise ids separated by ; or spaces, e.g. chin-tuck; cat-cow")
@@ -561,7 +551,8 @@ def _read_row(number: int, line: int, cells: list[str], columns: list[Optional[s
     for message in dose_problems:
         problem("doses", message)
     topic = values.get("topic") or None
+    if topic is not None and not re.fullmatch(ID_PATTERN, topic):
+        problem("topic", "is not a topic id", "topic ids are lower-case words joined by hyphens, e.g. upper-back-pain")
     if problems:
         return None, problems
-    plan = Plan(exercises=choices, patient=Patient(**fields), topic=topic, doses=changes)
-    return BatchRow(number, line, plan), []
+    return Plan(exercises=choices, patient=Patient(**fields), topic=topic, doses=changes), []

@@ -121,9 +121,10 @@ class SheetMaker:
         self.template_cache = template_cache
         self.checked_libraries: set[int] = set()
         body, cell = theme.style("body"), theme.style("cell")
-        self.sizes = (body.fontSize, cell.fontSize)  # stamped text: body size, down to the label size if needed
+        self.sizes = (body.fontSize, cell.fontSize)  # stamped text: body size, down to 12 pt if needed
         self.lift = cell.leading - cell.fontSize  # from the cell bottom to the labels' baseline
         self.text_color = theme.color("text")
+        self.blank_heights = exercise_sheet.blank_heights(theme)
         self.info = pdfparts.info_dict(
             self.job.title, str(theme.brand.name),
             f"{topic.title}: exercise plan from {theme.brand.name}",
@@ -406,15 +407,23 @@ class SheetMaker:
             problems.append((exc.field, exc.message))
         return problems
 
+    def two_line_size(self, name: str) -> float:
+        """The largest size two stamped lines may have in a blank's row (0: one line only)."""
+        height = self.blank_heights.get(name)
+        if height is None:
+            return 0.0
+        below = self.lift + 2  # the row's bottom padding, then the labels' baseline
+        return (height - below) / (LINE_RISE + ASCENT)
+
     def _rooms(self, note_lines: int) -> dict:
         rooms = {name: room for name, (_, _, room) in self._piece(("write-ins",)).sink.items()}
         if note_lines:
             rooms.update({name: room for name, (_, _, room) in self._piece(("notes", note_lines)).sink.items()})
         return rooms
 
-    def _stamp_lines(self, patient: Patient, rooms: dict) -> list[tuple[str, str, float]]:
-        """(blank, text, font size) for each line to write."""
-        big, small = self.sizes
+    def _stamp_lines(self, patient: Patient, rooms: dict) -> list[tuple[str, str, float, float]]:
+        """(blank, text, font size, rise above the blank's baseline) for each line to write."""
+        big = self.sizes[0]
         out = []
         for name, text in patient.fields().items():
             if name == "note":
@@ -424,16 +433,14 @@ class SheetMaker:
                     count = sum(1 for k in rooms if k.startswith("note-"))
                     raise _DoesNotFit("note", f"is too long for the {count} lines of the Notes box" if count else
                                       "has no Notes box on this sheet")
-                out += [(f"note-{i}", line, big) for i, line in enumerate(lines, 1)]
+                out += [(f"note-{i}", line, big, 0.0) for i, line in enumerate(lines, 1)]
                 continue
-            room = rooms[name]
-            for size in (big, small):
-                if pdfparts.text_width(text, size) <= room:
-                    out.append((name, text, size))
-                    break
-            else:
-                width = pdfparts.text_width(text, small)
-                raise _DoesNotFit(name, f"is too long for its blank ({width:.0f} pt at {small:g} pt; the blank is {room:.0f} pt)")
+            fitted = fit_blank(text, rooms[name], big, self.two_line_size(name))
+            if fitted is None:
+                width = pdfparts.text_width(text, MIN_STAMP)
+                raise _DoesNotFit(name, f"is too long for its blank, even on two lines ({width:.0f} pt at "
+                                        f"{MIN_STAMP:g} pt; the blank is {rooms[name]:.0f} pt)")
+            out += [(name, line, size, rise) for line, size, rise in fitted]
         return out
 
     def stamp(self, template: SheetTemplate, patient: Patient) -> tuple[bytes, list]:
@@ -449,9 +456,9 @@ class SheetMaker:
         color = self.text_color
         ops = [b"q %s %s %s rg\n" % (pdfparts.num(color.red), pdfparts.num(color.green), pdfparts.num(color.blue))]
         used: dict = {}
-        for name, text, size in lines:
+        for name, text, size, rise in lines:
             _, x, y, _ = template.fields[name]
-            ops.append(b"BT 1 0 0 1 %s %s Tm" % (pdfparts.num(x), pdfparts.num(y)))
+            ops.append(b"BT 1 0 0 1 %s %s Tm" % (pdfparts.num(x), pdfparts.num(round(y + rise, 2))))
             for font, data in fonts.runs(text):
                 used[font.key] = font
                 ops.append(b" /%s %s Tf <%s> Tj" % (font.resource.encode(), pdfparts.num(size), data.hex().encode()))
@@ -604,6 +611,35 @@ def _flatten(flowables: list) -> list:
         else:
             out.append((flowable, False))
     return out
+
+
+MIN_STAMP = 12.0  # no stamped detail is printed smaller (body text is 12 pt or more)
+LINE_RISE = 1.1  # the first of two lines sits this many font sizes above the blank's baseline
+ASCENT = 0.95  # the top of an accented capital, in font sizes (Atkinson Hyperlegible)
+
+
+def fit_blank(text: str, room: float, size: float, two_lines_up_to: float = 0.0) -> Optional[list[tuple[str, float, float]]]:
+    """``text`` in a blank ``room`` pt wide, as (line, size, rise) tuples; None if it cannot fit.
+
+    One line at ``size`` if it fits; else the larger of one line shrunk (never
+    below :data:`MIN_STAMP`) and two lines split at a space at up to
+    ``two_lines_up_to`` pt (what the row's height allows), preferring one
+    line unless two are at least 2 pt larger (large print keeps its size).
+    """
+    sizes = [size - step / 2 for step in range(int((size - MIN_STAMP) * 2) + 1)] or [MIN_STAMP]
+    one = next((s for s in sizes if pdfparts.text_width(text, s) <= room), None)
+    if one == size:
+        return [(text, size, 0.0)]
+    words = text.split(" ")
+    splits = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+    two = None
+    if splits:
+        first, second = min(splits, key=lambda pair: max(pdfparts.text_width(p, 1) for p in pair))
+        two = next((s for s in sizes if s <= two_lines_up_to
+                    and max(pdfparts.text_width(first, s), pdfparts.text_width(second, s)) <= room), None)
+    if two is not None and (one is None or two >= one + 2):
+        return [(first, two, round(two * LINE_RISE, 2)), (second, two, 0.0)]
+    return None if one is None else [(text, one, 0.0)]
 
 
 def _wrap(text: str, size: float, rooms: list[float]) -> Optional[list[str]]:

@@ -276,22 +276,21 @@ class StampFonts:
         self.symbol_chars = fonts.charset(fonts.SYMBOL)
 
     def runs(self, text: str) -> list[tuple[object, bytes]]:
-        """``text`` as (font, encoded bytes) runs; the symbol-font subset is made for ``text``'s own characters."""
+        """``text`` as (font, encoded bytes) runs; the symbol-font subsets are made for ``text``'s own characters.
+
+        A simple font holds 255 characters besides code 0, so a text with more
+        distinct characters outside the body font gets several symbol subsets.
+        """
         text = text.replace("\u00a0", " ")
         extra = sorted({ord(c) for c in text if ord(c) not in self.body_chars})
-        fallback = _symbol_font(tuple(extra)) if extra else None
+        fallbacks = [_symbol_font(tuple(extra[i:i + 255]), i // 255) for i in range(0, len(extra), 255)]
         runs: list[tuple[object, bytearray]] = []
         for char in text:
             cp = ord(char)
-            font = None
-            for candidate in self.body:
-                if cp in candidate.codes:
-                    font = candidate
-                    break
+            font = next((f for f in self.body if cp in f.codes), None) or next(
+                (f for f in fallbacks if cp in f.codes), None)
             if font is None:
-                if fallback is None or cp not in fallback.codes:
-                    raise ValueError(f"no bundled font can draw U+{cp:04X}")
-                font = fallback
+                raise ValueError(f"no bundled font can draw U+{cp:04X}")
             if runs and runs[-1][0] is font:
                 runs[-1][1].append(font.codes[cp])
             else:
@@ -300,7 +299,7 @@ class StampFonts:
 
 
 @lru_cache(maxsize=32)
-def _symbol_font(chars: tuple[int, ...]) -> StampFont:
+def _symbol_font(chars: tuple[int, ...], index: int = 0) -> StampFont:
     # The key is the characters themselves: in this process's memory only.  The subset tag must
     # differ between subsets in one file (viewers may merge fonts of the same name); it is made
     # from the characters, which the subset's own ToUnicode map lists anyway.
@@ -308,7 +307,8 @@ def _symbol_font(chars: tuple[int, ...]) -> StampFont:
 
     digest = hashlib.sha256(repr(chars).encode()).digest()
     tag = "".join(chr(65 + b % 26) for b in digest[:6])
-    return _make_stamp_font(("symbol-font", chars), "HKSF", tag, fonts.SYMBOL, [0, *chars])
+    return _make_stamp_font(("symbol-font", chars), f"HKSF{index}" if index else "HKSF", tag, fonts.SYMBOL,
+                            [0, *chars])
 
 
 @lru_cache(maxsize=1)

@@ -25,6 +25,9 @@ Closed world, checked in the tests:
   fonts it knows are the bundled ones the HTML declares with ``@font-face``;
   a character they lack could never be drawn with a system font (and
   :func:`handoutkit.build.check_glyphs` has already refused such content).
+* **Whole elements**: WeasyPrint tags page by page, splitting a list or a
+  section that crosses a page break in two; :class:`_WholeElements` joins
+  the pieces again, so the tree has one element per HTML element.
 * **Same input, same bytes**: the PDF identifier is a hash of the HTML, the
   dates are the print files' (``SOURCE_DATE_EPOCH`` or 2000-01-01), and the
   font subsets' timestamps are pinned to that date too.
@@ -95,8 +98,8 @@ def render_tagged_pdf(html: str, label: str, created: Optional[datetime] = None)
         # fontTools (WeasyPrint's font subsetter) stamps each subset's 'head' table with the time,
         # unless SOURCE_DATE_EPOCH is set: pin it to the document's date, so reruns give the same bytes.
         epoch = os.environ.get("SOURCE_DATE_EPOCH") or str(int((created or INVARIANT).timestamp()))
-        with _environment(SOURCE_DATE_EPOCH=epoch):
-            data = document.write_pdf(pdf_variant="pdf/ua-1", font_config=font_config,
+        with _environment(SOURCE_DATE_EPOCH=epoch), _WholeElements() as whole:
+            data = document.write_pdf(pdf_variant="pdf/ua-1", font_config=font_config, finisher=whole.merge,
                                       pdf_identifier=hashlib.md5(html.encode("utf-8")).hexdigest().encode("ascii"))
     except Refused as exc:
         raise BuildError(f"{label}: the HTML edition asks for {str(exc.args[0])[:80]!r}",
@@ -145,6 +148,89 @@ def _environment(**values: str):
                     del os.environ[name]
                 else:
                     os.environ[name] = value
+
+
+class _WholeElements:
+    """Joins the pieces of an element that WeasyPrint's structure tree splits at page breaks.
+
+    WeasyPrint tags each page on its own: ``main`` becomes one ``Part`` per
+    page, and a section, list or paragraph that runs over a page break
+    becomes two elements, so a screen reader announces "list, 3 items" and
+    then "list, 2 items" for one list of five.  While the tree is built this
+    records which HTML element each structure element comes from (by
+    wrapping WeasyPrint's ``_build_box_tree``); the finisher then merges, top
+    down, each element into its preceding sibling when both come from the
+    same HTML element, carry the same tag, start on different pages and hold
+    only structure elements (their marked content stays where it is, mapped
+    to the same leaves).  If a WeasyPrint version lacks the hook, the tree is
+    left as WeasyPrint made it; the tests pin the joined shape.
+    """
+
+    MERGEABLE = {"Part", "Sect", "Art", "Div", "NonStruct", "L", "LI", "LBody", "Table", "TBody", "P"}
+
+    def __init__(self) -> None:
+        self.sources: dict[int, object] = {}
+        self._module = None
+        self._original = None
+
+    def __enter__(self) -> "_WholeElements":
+        from weasyprint.pdf import tags
+
+        original = getattr(tags, "_build_box_tree", None)
+        if original is None:
+            return self
+        sources = self.sources
+
+        def recording(box, *args, **kwargs):
+            for element in original(box, *args, **kwargs):
+                sources.setdefault(id(element), getattr(box, "element", None))  # innermost call wins
+                yield element
+
+        self._module, self._original = tags, original
+        tags._build_box_tree = recording
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._module is not None:
+            self._module._build_box_tree = self._original
+
+    def merge(self, document, pdf) -> None:
+        """The write_pdf finisher: join page-split elements, top down."""
+        import pydyf
+
+        if not self.sources or "StructTreeRoot" not in pdf.catalog:
+            return
+        by_ref = {obj.reference: obj for obj in pdf.objects
+                  if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/StructElem"}
+
+        def element(ref):
+            return by_ref.get(ref) if isinstance(ref, bytes) else None
+
+        def joinable(first, second) -> bool:
+            source = self.sources.get(id(first))
+            return (first["S"] == second["S"] and first["S"][1:] in self.MERGEABLE and source is not None
+                    and self.sources.get(id(second)) is source and first.get("Pg") != second.get("Pg")
+                    and all(element(k) is not None for k in (*first["K"], *second["K"])))
+
+        def visit(parent) -> None:
+            kept = pydyf.Array()
+            for ref in parent["K"]:
+                child, before = element(ref), element(kept[-1]) if kept else None
+                if child is not None and before is not None and joinable(before, child):
+                    for kid in child["K"]:
+                        element(kid)["P"] = before.reference
+                        before["K"].append(kid)
+                    continue
+                kept.append(ref)
+            parent["K"] = kept
+            for ref in kept:
+                if element(ref) is not None:
+                    visit(element(ref))
+
+        root = pdf.objects[int(pdf.catalog["StructTreeRoot"].split()[0])]
+        for ref in root["K"]:
+            if element(ref) is not None:
+                visit(element(ref))
 
 
 class _Collect(logging.Handler):

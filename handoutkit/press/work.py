@@ -122,7 +122,7 @@ def tool_digest() -> str:
             if path.is_file() and path.suffix not in (".pyc",) and "__pycache__" not in path.parts:
                 digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
                 digest.update(hashlib.sha256(path.read_bytes()).digest())
-    for module in ("reportlab", "pypdf", "svglib", "pyphen"):
+    for module in ("reportlab", "pypdf", "svglib", "pyphen", "weasyprint", "pikepdf", "fonttools", "Jinja2"):
         try:
             digest.update(f"{module} {metadata.version(module)}\n".encode("utf-8"))
         except metadata.PackageNotFoundError:

@@ -9,8 +9,6 @@ take their non-personal choices (paper, edition) from the query string.
 
 from __future__ import annotations
 
-import logging
-from datetime import date
 from typing import Any, Optional
 
 from starlette.exceptions import HTTPException
@@ -24,10 +22,8 @@ from handoutkit.personal.fields import (
     DETAIL_FIELDS, ExerciseEntry, FieldProblem, dose_field, field_problems, plan_from_fields, position_field,
 )
 from handoutkit.personal.plans import DOSE_KEYS
-from handoutkit.web.security import CSRF_COOKIE, SESSION_COOKIE, SESSION_SECONDS, TooLarge, cookie_header
+from handoutkit.web.security import SESSION_COOKIE, SESSION_SECONDS, TooLarge, cookie_header
 from handoutkit.web.service import EDITIONS, PAPERS, Busy, Service, options_for
-
-log = logging.getLogger("handoutkit.web")
 
 DOSE_LABELS = {"sets": "Sets", "reps": "Reps", "hold_seconds": "Hold (seconds)", "times_per_day": "Times a day"}
 EDITION_LABELS = {"standard": "Standard", "large-print": "Large print", "grayscale": "Grayscale"}
@@ -96,7 +92,7 @@ async def library(request: Request) -> Response:
     options, paper, edition = _query_options(request)
     service: Service = _app(request).service
     try:
-        topics = await run(request, _library_listing, service, options)
+        topics = await _library_listing(request, service, options)
     except HandoutError as err:
         return render(request, "library.html", 422, error=err.format_message(), topics=[], paper=paper,
                       edition=edition, nav="library")
@@ -104,12 +100,16 @@ async def library(request: Request) -> Response:
                   query=f"paper={paper}&edition={edition}")
 
 
-def _library_listing(service: Service, options: BuildOptions) -> list[dict]:
-    project = service.project()
+async def _library_listing(request: Request, service: Service, options: BuildOptions) -> list[dict]:
+    # One admission per handout, not per page: other people's sheets get their turn between builds.
+    project = await run(request, service.project)
     out = []
     for topic in project.topics:
-        files = [{"stem": f.stem, "name": f.name, "pages": f.file.pages, "size": _size_label(f.file.page_size),
-                  "note": f.file.note} for f in service.handouts(topic.id, options)]
+        files = []
+        for handout in topic.handouts:
+            built = await run(request, service.handout_files, topic.id, handout.name, options)
+            files += [{"stem": f.stem, "name": f.name, "pages": f.file.pages, "size": _size_label(f.file.page_size),
+                       "note": f.file.note, "html": f.stem == handout.name and handout.name} for f in built]
         out.append({"id": topic.id, "title": str(topic.title), "version": str(topic.version),
                     "review_due": topic.review_due, "files": files,
                     "has_sheet": any(h.layout == "exercise-sheet" for h in topic.handouts)})
@@ -126,6 +126,27 @@ async def handout_pdf(request: Request) -> Response:
     except HandoutError as err:
         return render(request, "error.html", 422, title="The content has a problem", message=err.format_message())
     return _pdf(item.file.data, item.name, request.query_params.get("download") == "1")
+
+
+# The HTML edition is a self-contained page for patients (inline stylesheet, fonts and pictures as data: URIs,
+# no script): its own policy allows exactly that and nothing else.
+HTML_EDITION_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; font-src data:; img-src data:; "
+                       "form-action 'none'; frame-ancestors 'none'; base-uri 'none'")
+
+
+async def html_edition(request: Request) -> Response:
+    options, _, _ = _query_options(request)
+    topic, name = request.path_params["topic"], request.path_params["handout"]
+    try:
+        item = await run(request, _app(request).service.html_edition, topic, name, options)
+    except LookupError:
+        raise HTTPException(404, "No such handout.") from None
+    except HandoutError as err:
+        return render(request, "error.html", 422, title="The content has a problem", message=err.format_message())
+    disposition = "attachment" if request.query_params.get("download") == "1" else "inline"
+    return Response(item.data, media_type="text/html; charset=utf-8",
+                    headers={"Content-Security-Policy": HTML_EDITION_POLICY,
+                             "Content-Disposition": f'{disposition}; filename="{item.path.name}"'})
 
 
 async def thumbnail(request: Request) -> Response:
@@ -318,10 +339,11 @@ async def batch_submit(request: Request) -> Response:
         stack, pages = await run(request, service.batch_stack, job)
         return _pdf(stack, "exercise-sheets.pdf", True)
     by_number = {r.number: {"number": r.number, "name": r.plan.patient.name or "", "exercises": len(r.plan.exercises),
-                            "problems": []} for r in job.rows}
-    for problem in sorted(job.problems, key=lambda p: (p.number, p.column)):  # bad rows are never among the good
-        by_number.setdefault(problem.number, {"number": problem.number, "name": None, "exercises": None,
-                                              "problems": []})["problems"].append(problem)
+                            "problems": [], "warnings": []} for r in job.rows}
+    for kind, found in (("problems", job.problems), ("warnings", job.warnings)):  # bad rows are never among the good
+        for problem in sorted(found, key=lambda p: (p.number, p.column)):
+            by_number.setdefault(problem.number, {"number": problem.number, "name": None, "exercises": None,
+                                                  "problems": [], "warnings": []})[kind].append(problem)
     rows = [by_number[n] for n in sorted(by_number)]
     status = 422 if job.problems or not job.rows else 200
     if not job.rows and not job.problems:

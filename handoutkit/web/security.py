@@ -137,6 +137,8 @@ class Guard:
 
     def end_session(self, cookie: Optional[str]) -> None:
         if self.session_ok(cookie):
+            now = time.time()  # forget revocations of sessions that have expired anyway
+            self.revoked = {value for value in self.revoked if int(value.split(".", 1)[0]) > now}
             self.revoked.add(cookie.rsplit(".", 1)[0])
 
     # ---------------------------------------------------------------- throttling

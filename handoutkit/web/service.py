@@ -170,23 +170,50 @@ class Service:
                 return topic
         raise LookupError(topic_id)
 
-    def handouts(self, topic_id: str, options: BuildOptions) -> list[HandoutFile]:
-        """Every PDF ``handout build`` would write for the topic, with these options, built from the current content."""
+    def handout_files(self, topic_id: str, handout_name: str, options: BuildOptions) -> list[HandoutFile]:
+        """The PDFs ``handout build`` would write for one handout with these options, from the current content."""
         key = self.fingerprint()
         project = self.project(key)
         topic = self.topic(project, topic_id)
-        out = []
-        for handout in topic.handouts:
-            files = self._handouts.get_or_make(
-                (key, topic_id, handout.name, options),
-                lambda: render_handout(topic, handout, make_build_theme(project, options, topic.language), options))
-            out += [HandoutFile(topic_id, f.handout, f) for f in files]
-        return out
+        handout = next((h for h in topic.handouts if h.name == handout_name), None)
+        if handout is None:
+            raise LookupError(handout_name)
+        def make() -> list[BuiltFile]:
+            from handoutkit.checks.health import load_check_config
+
+            theme = make_build_theme(project, options, topic.language)
+            return render_handout(topic, handout, theme, options, load_check_config(self.source).min_font_size)
+
+        files = self._handouts.get_or_make((key, topic_id, handout.name, options), make)
+        return [HandoutFile(topic_id, f.handout, f) for f in files]
+
+    def html_edition(self, topic_id: str, handout_name: str, options: BuildOptions) -> BuiltFile:
+        """The handout's HTML edition (``handout build --html``), checked as the build checks it."""
+        from dataclasses import replace
+
+        from handoutkit.build import electronic_editions
+
+        key = self.fingerprint()
+        project = self.project(key)
+        topic = self.topic(project, topic_id)
+        handout = next((h for h in topic.handouts if h.name == handout_name), None)
+        if handout is None:
+            raise LookupError(handout_name)
+        screen = replace(options, html=True, accessible=False, archive=False)
+        return self._handouts.get_or_make(
+            (key, topic_id, handout.name, screen),
+            lambda: electronic_editions(topic, handout, make_build_theme(project, options, topic.language), screen))[0]
 
     def handout_file(self, topic_id: str, stem: str, options: BuildOptions) -> HandoutFile:
-        for item in self.handouts(topic_id, options):
-            if item.stem == stem:
-                return item
+        """One PDF by its stem (``booklet-print`` is the booklet's imposed file)."""
+        base = stem[: -len("-print")] if stem.endswith("-print") else stem
+        for name in dict.fromkeys((stem, base)):
+            try:
+                for item in self.handout_files(topic_id, name, options):
+                    if item.stem == stem:
+                        return item
+            except LookupError:
+                continue
         raise LookupError(stem)
 
     def thumbnail(self, topic_id: str, stem: str, options: BuildOptions) -> bytes:

@@ -45,7 +45,7 @@
   });
 
   // ---- live preview: the form is POSTed (never put in a URL); the answer is a PNG or a list of problems
-  var timer = null, busy = false, again = false, lastUrl = null;
+  var timer = null, busy = false, again = false, lastUrl = null, invalid = false;
   function schedule() {
     clearTimeout(timer);
     timer = setTimeout(refresh, 350);
@@ -63,12 +63,14 @@
             lastUrl = URL.createObjectURL(blob);
             image.src = lastUrl;
             image.hidden = false;
+            invalid = false;
             status.textContent = "Preview of page 1, up to date.";
           });
         }
         if (kind.indexOf("application/json") === 0) {
           return response.json().then(function (body) {
             var problems = body.problems || [];
+            invalid = problems.length > 0;
             status.textContent = "Preview not updated: " + problems.map(function (p) { return p.message; }).join("; ") +
               ". Press Check the plan to see where.";
           });
@@ -78,6 +80,15 @@
       .catch(function () { status.textContent = "Preview not updated: the server did not answer."; })
       .then(function () { busy = false; if (again) { again = false; refresh(); } });
   }
+  // Print opens a new tab: when the preview already knows the plan has problems, show them here instead.
+  form.addEventListener("submit", function (event) {
+    var submitter = event.submitter;
+    if (invalid && submitter && (submitter.id === "print" || submitter.id === "download")) {
+      event.preventDefault();
+      // (not from inside this handler: a form ignores submissions made while it fires "submit")
+      setTimeout(function () { form.requestSubmit(document.getElementById("check")); }, 0);
+    }
+  });
   form.addEventListener("input", schedule);
   form.addEventListener("change", schedule);
   status.textContent = "Making the preview…";
