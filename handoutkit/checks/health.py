@@ -72,6 +72,7 @@ class Finding:
     handout: Optional[str] = None
     section: Optional[str] = None
     hint: Optional[str] = None
+    language: Optional[str] = None  # set on findings about one language's edition (a translation)
 
     def line(self) -> str:
         """``file:line:col: level: message`` (plus an indented hint line), as compilers print."""
@@ -350,6 +351,7 @@ def _run_checks(project: Project, config: CheckConfig, today: date, theme: Optio
             findings += _check_completeness(topic, handout, project.brand, handout_row)
         findings += _check_sections(topic, values, config, measured)
         findings += terms.check_topic(topic, values)
+        findings += _check_translations(project, topic, config)
     brand_row, brand_findings = _check_brand(project.brand, config, theme)
     findings += brand_findings
     limits = {
@@ -362,6 +364,13 @@ def _run_checks(project: Project, config: CheckConfig, today: date, theme: Optio
     }
     return Report(findings=sorted(findings, key=Finding.sort_key), sections=section_rows, handouts=handout_rows,
                   brand=brand_row, limits=limits)
+
+
+def _check_translations(project: Project, topic: Topic, config: CheckConfig) -> list[Finding]:
+    """Parity of each translation with its source (handoutkit/checks/parity.py)."""
+    from handoutkit.checks.parity import check_parity
+
+    return check_parity(topic, project.brand)
 
 
 # --------------------------------------------------------------------------- what patients read

@@ -33,7 +33,7 @@ def _nested(spec: Spec) -> list[Record]:
     if isinstance(spec, StrOrRecord):
         return _nested(spec.full)
     # composite specs (groups, section lists) keep their parts as attributes
-    return [r for attribute in ("red_flags", "habits", "items") if hasattr(spec, attribute)
+    return [r for attribute in ("red_flags", "habits", "items", "value") if hasattr(spec, attribute)
             for r in _nested(getattr(spec, attribute))]
 
 
