@@ -466,6 +466,33 @@ def _shipped():
     return project.brand, next(t for t in project.topics if t.id == TOPIC)
 
 
+def test_a_topic_in_spanish_gets_spanish_labels_and_lang(browser, content, tmp_path):
+    """lang, /Lang and every printed label follow the topic's language (the per-language label tables)."""
+    topic_file = content / TOPIC / "topic.yaml"
+    # A Spanish-source topic: its Spanish translation folder is then not a translation.
+    topic_file.write_text(topic_file.read_text().replace("language: en", "language: es")
+                          .replace("translations: [es]", "# translations: [es]"))
+    files = build(content, tmp_path, handouts=["exercise-sheet"], options=BuildOptions(html=True, accessible=True))
+    by_name = {f.path.name: f.data for f in files}
+    html = next(data for name, data in by_name.items() if name.endswith(".html")).decode("utf-8")
+    assert '<html lang="es">' in html
+    for label in ("Series", "Repeticiones", "Mantener", "Veces al día", "Consejo:", "Saltar al contenido"):
+        assert label in html
+    for english in (">Sets<", ">Reps<", ">Tip:<", "Skip to the content", "How much"):
+        assert english not in html
+    pdf_data = next(data for name, data in by_name.items() if name.endswith("-accessible.pdf") or
+                    "-accessible." in name)
+    with pikepdf.open(io.BytesIO(pdf_data)) as pdf:
+        assert str(pdf.Root.Lang) == "es"
+    page = browser.new_page()
+    try:
+        page.set_content(html, wait_until="load")
+        violations = run_axe(page)
+        assert violations == [], describe_violations(violations)
+    finally:
+        page.close()
+
+
 @pytest.mark.parametrize("name", HANDOUTS)
 def test_the_spanish_translation_has_spanish_editions(browser, editions, name):
     """lang, /Lang and every printed label follow the translation's language; axe passes on it too."""
