@@ -72,6 +72,8 @@ def main() -> None:
 @click.option("--html", is_flag=True, help="Also the HTML edition: one self-contained accessible file (*.html).")
 @click.option("--accessible", is_flag=True, help="Also the tagged PDF/UA-1 edition for screen readers (*-accessible.pdf).")
 @click.option("--archive", is_flag=True, help="Also PDF/A-2b archive copies of the print PDFs (*-archive.pdf).")
+@click.option("--language", "languages", multiple=True, metavar="CODE",
+              help="Build only this language (e.g. es; default: every language). Repeatable.")
 @strict_option
 @today_option
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
@@ -81,8 +83,8 @@ def main() -> None:
 @click.option("--force", is_flag=True, help="Rebuild even what is unchanged since the last build into --out.")
 def build(topics: tuple[str, ...], handouts: tuple[str, ...], source: Path, out: Path, paper: Optional[str],
           large_print: bool, grayscale: bool, print_marks: bool, creep_mm: Optional[float], html: bool,
-          accessible: bool, archive: bool, strict: bool, today: Optional[datetime], jobs: int, shard: Optional[str],
-          force: bool) -> None:
+          accessible: bool, archive: bool, languages: tuple[str, ...], strict: bool, today: Optional[datetime],
+          jobs: int, shard: Optional[str], force: bool) -> None:
     """Build every handout of every topic (or only the TOPICS named).
 
     Handouts whose inputs (content, images, brand, options, tool version)
@@ -103,7 +105,7 @@ def build(topics: tuple[str, ...], handouts: tuple[str, ...], source: Path, out:
                            print_marks=print_marks, creep_mm=creep_mm, html=html, accessible=accessible,
                            archive=archive)
     files = run_build(source, out, topics=topics or None, handouts=handouts or None, options=options,
-                      strict=strict, today=today.date() if today else None,
+                      languages=languages or None, strict=strict, today=today.date() if today else None,
                       warn=lambda line: click.echo(line, err=True), jobs=jobs, shard=shard_range, force=force)
     for item in files:
         verb = "unchanged" if item.unchanged else "wrote"
@@ -125,14 +127,21 @@ def list_command(source: Path) -> None:
     project = load_project(source)
     paper = project.brand.paper
     for topic in project.topics:
-        click.echo(f"{topic.id}: {topic.title} (v{topic.version}, review due {topic.review_due})")
-        for handout in topic.handouts:
-            size = BOOKLET_PAGE[paper] if handout.layout == "booklet" else PAPER[paper]
-            sections = ", ".join(ref.section.id + (" (short)" if ref.short else "") for ref in handout.sections)
-            click.echo(f"  {handout.name}.pdf  [{handout.layout}, {_inches(size)}]  {sections}")
-            if handout.impose:
-                sheet = PAPER[paper]
-                click.echo(f"  {handout.name}-print.pdf  [{handout.impose}, {_inches((sheet[1], sheet[0]))}]")
+        languages = ", ".join([topic.language + " (source)"] + [t.language for t in topic.translations])
+        click.echo(f"{topic.id}: {topic.title} (v{topic.version}, review due {topic.review_due}; "
+                   f"languages: {languages})")
+        for edition in topic.editions:
+            suffix = edition.language_suffix
+            if suffix:
+                click.echo(f"  {edition.language}: {edition.title}")
+            for handout in edition.handouts:
+                size = BOOKLET_PAGE[paper] if handout.layout == "booklet" else PAPER[paper]
+                sections = ", ".join(ref.section.id + (" (short)" if ref.short else "") for ref in handout.sections)
+                click.echo(f"  {handout.name}{suffix}.pdf  [{handout.layout}, {_inches(size)}]  {sections}")
+                if handout.impose:
+                    sheet = PAPER[paper]
+                    click.echo(f"  {handout.name}-print{suffix}.pdf  [{handout.impose}, "
+                               f"{_inches((sheet[1], sheet[0]))}]")
 
 
 @main.command()
@@ -192,7 +201,10 @@ def docs(write_path: Optional[Path]) -> None:
               help="Put every preview in this folder instead, named <topic>-<handout>.png.")
 @click.option("--paper", type=PAPER_CHOICES, default=None,
               help="Paper size; overrides the brand's 'paper' (letter: half-letter booklet; a4: A5 booklet).")
-def preview(topics: tuple[str, ...], source: Path, out: Path, dest: Optional[Path], paper: Optional[str]) -> None:
+@click.option("--language", "languages", multiple=True, metavar="CODE",
+              help="Only this language (e.g. es; default: every language). Repeatable.")
+def preview(topics: tuple[str, ...], source: Path, out: Path, dest: Optional[Path], paper: Optional[str],
+            languages: tuple[str, ...]) -> None:
     """Write a PNG of each handout's pages side by side, to look at before printing.
 
     Lays the handouts out in memory (no PDF is written) and saves one small
@@ -202,7 +214,8 @@ def preview(topics: tuple[str, ...], source: Path, out: Path, dest: Optional[Pat
     from handoutkit.press.preview import write_previews
 
     options = BuildOptions(paper=paper.lower() if paper else None)
-    for item in write_previews(source, out, topics=topics or None, dest=dest, options=options):
+    for item in write_previews(source, out, topics=topics or None, dest=dest, options=options,
+                               languages=languages or None):
         click.echo(f"wrote {item.path} ({plural(item.pages, 'page')})")
 
 
@@ -210,7 +223,8 @@ def _personal_setup(source: Path, paper: Optional[str], large_print: bool, grays
     """Load and check the content (as build does: errors stop, warnings are left to `handout check`)."""
     from handoutkit.build import BuildOptions, load_checked_project, make_build_theme
 
-    project = load_checked_project(source)
+    # A sheet is in its topic's source language: a translation's problems do not hold it up.
+    project = load_checked_project(source, languages=[])
     options = BuildOptions(paper=paper.lower() if paper else None, large_print=large_print, grayscale=grayscale)
     return project, make_build_theme(project, options)
 

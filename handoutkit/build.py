@@ -75,6 +75,7 @@ class BuiltFile:
     pages: int
     page_size: tuple[float, float]
     note: Optional[str] = None
+    language: str = "en"
     unchanged: bool = False  # an incremental build left this file alone (``data`` is then empty)
 
 
@@ -114,7 +115,8 @@ def render_handout(topic: Topic, handout: Handout, theme: Theme,
     from handoutkit.render.styles import MM
 
     rendered = layouts.render(layouts.RenderJob(topic=topic, handout=handout, theme=theme))
-    stem = handout.name + options.suffix()
+    # A translation's files carry its language before .pdf (booklet.es.pdf); the source's keep their names.
+    stem = handout.name + options.suffix() + topic.language_suffix
     label = f"{topic.id}/{stem}.pdf"
     data = rendered.data
     if options.print_marks:
@@ -124,7 +126,7 @@ def render_handout(topic: Topic, handout: Handout, theme: Theme,
         data = marks.add_print_marks(data, bleed=theme.bleed or BLEED)
     pdfcheck.check_print_ready(data, label=label, font_sizes=rendered.font_sizes, min_font_size=min_font_size)
     files = [BuiltFile(topic.id, handout.name, Path(topic.id) / f"{stem}.pdf", data,
-                       rendered.pages, rendered.page_size, rendered.note)]
+                       rendered.pages, rendered.page_size, rendered.note, topic.language)]
     if handout.impose == "saddle-stitch":
         sheet_w, sheet_h = PAPER[theme.paper]
         creep_mm = options.creep_mm if options.creep_mm is not None else impose.default_creep_mm(rendered.pages)
@@ -132,7 +134,7 @@ def render_handout(topic: Topic, handout: Handout, theme: Theme,
             raise BuildError(f"creep must be 0 mm or more, not {creep_mm!r}")
         imposed = impose.impose_saddle_stitch(data, sheet_size=(sheet_h, sheet_w),  # landscape
                                               creep=creep_mm * MM)
-        print_label = f"{topic.id}/{handout.name}-print{options.suffix()}.pdf"
+        print_label = f"{topic.id}/{handout.name}-print{options.suffix()}{topic.language_suffix}.pdf"
         pdfcheck.check_print_ready(imposed, label=print_label, font_sizes=rendered.font_sizes,
                                    min_font_size=min_font_size)
         sheets = (rendered.pages + 3) // 4
@@ -145,22 +147,27 @@ def render_handout(topic: Topic, handout: Handout, theme: Theme,
         # A print-shop sheet is trimmed to the two pages; an office sheet is the paper.
         size = (2 * rendered.page_size[0], rendered.page_size[1]) if options.print_marks else (sheet_h, sheet_w)
         files.append(BuiltFile(topic.id, handout.name + "-print", Path(print_label), imposed, sheets * 2,
-                               size, note))
+                               size, note, topic.language))
     if options.archive:
-        files += [archive_copy(item) for item in list(files)]
+        files += [archive_copy(item, topic.language_suffix) for item in list(files)]
     if options.html or options.accessible:
         files += electronic_editions(topic, handout, theme, options)
     return files
 
 
-def archive_copy(item: BuiltFile) -> BuiltFile:
-    """The PDF/A-2b copy of a print file, checked: ``booklet.pdf`` → ``booklet-archive.pdf``."""
+def archive_copy(item: BuiltFile, language_suffix: str = "") -> BuiltFile:
+    """The PDF/A-2b copy of a print file, checked: ``booklet.pdf`` → ``booklet-archive.pdf``.
+
+    A translation's language stays last: ``booklet.es.pdf`` → ``booklet-archive.es.pdf``.
+    """
     from handoutkit.press import archive
 
-    path = item.path.with_name(f"{item.path.stem}-archive{item.path.suffix}")
+    stem = item.path.stem.removesuffix(language_suffix)
+    path = item.path.with_name(f"{stem}-archive{language_suffix}{item.path.suffix}")
     data = archive.to_pdfa(item.data, str(path))
     archive.require_pdfa(data, str(path))
-    return BuiltFile(item.topic, item.handout, path, data, item.pages, item.page_size, "PDF/A-2b archive copy")
+    return BuiltFile(item.topic, item.handout, path, data, item.pages, item.page_size, "PDF/A-2b archive copy",
+                     item.language)
 
 
 def electronic_editions(topic: Topic, handout: Handout, theme: Theme, options: BuildOptions) -> list[BuiltFile]:
@@ -172,22 +179,24 @@ def electronic_editions(topic: Topic, handout: Handout, theme: Theme, options: B
 
     job = layouts.RenderJob(topic=topic, handout=handout, theme=theme)
     stem = handout.name + options.screen_suffix()
+    language = topic.language_suffix  # a translation's language goes last: booklet.es.html, booklet-accessible.es.pdf
     html = render_html(job)
-    label = f"{topic.id}/{stem}.html"
+    label = f"{topic.id}/{stem}{language}.html"
     accessibility.require(accessibility.html_problems(html, accessibility.allowed_links(theme.brand, topic),
                                                       lang=topic.language), label)
     files = []
     if options.html:
         data = html.encode("utf-8")
         files.append(BuiltFile(topic.id, handout.name, Path(label), data, 0, (0, 0),
-                               f"HTML edition, {len(data) // 1024} kB, no external requests"))
+                               f"HTML edition, {len(data) // 1024} kB, no external requests", topic.language))
     if options.accessible:
-        label = f"{topic.id}/{stem}-accessible.pdf"
+        label = f"{topic.id}/{stem}-accessible{language}.pdf"
         data = render_tagged_pdf(html, label, created=clock.document_datetime())
         accessibility.require(accessibility.tagged_pdf_problems(data, job.title, topic.language, FONT_FAMILIES),
                               label)
         pages, size = page_summary(data)
-        files.append(BuiltFile(topic.id, handout.name, Path(label), data, pages, size, "tagged PDF/UA-1"))
+        files.append(BuiltFile(topic.id, handout.name, Path(label), data, pages, size, "tagged PDF/UA-1",
+                               topic.language))
     return files
 
 
@@ -199,25 +208,31 @@ def make_build_theme(project: Project, options: BuildOptions, language: str = "e
     paper = options.paper
     if paper is not None and paper not in PAPER:
         raise HandoutError(f"unknown paper size {paper!r}", f"use one of: {', '.join(PAPER)}")
-    return make_theme(project.brand, paper, large_print=options.large_print, grayscale=options.grayscale,
-                      bleed=BLEED if options.print_marks else 0.0, language=language)
+    return make_theme(project.brand.localized(language), paper, large_print=options.large_print,
+                      grayscale=options.grayscale, bleed=BLEED if options.print_marks else 0.0, language=language)
 
 
 def run_health_checks(project: Project, source: Path, strict: bool = False, today: Optional[date] = None,
                       warn: Optional[Callable[[str], None]] = None, theme: Optional[Theme] = None,
-                      config: Optional["CheckConfig"] = None) -> None:
+                      config: Optional["CheckConfig"] = None, languages: Optional[Iterable[str]] = None) -> None:
     """The ``handout check`` rules, as a build gate.
 
-    Errors (an overdue review, low contrast) always stop the build; warnings
-    (reading grade, unexplained words, review due soon) are passed to
+    Errors (an overdue review, low contrast, a translation out of parity)
+    always stop the build; warnings (reading grade, unexplained words,
+    review due soon, a translation that may be out of date) are passed to
     ``warn`` and stop the build only when ``strict``.  ``theme`` is the one
     the build lays out with (made once, see :func:`build`); ``config`` the
-    loaded ``checks.yaml``.
+    loaded ``checks.yaml``.  ``languages``: the languages being built;
+    findings about other languages' translations are left out (an empty
+    list keeps only the findings about the source languages).
     """
     from handoutkit.checks.health import load_check_config, run_checks
 
     config = config or load_check_config(source)
     report = run_checks(project, config, today or clock.build_date(), theme=theme)
+    if languages is not None:
+        wanted = set(languages)
+        report.findings = [f for f in report.findings if f.language is None or f.language in wanted]
     blocking = report.errors(strict=strict)
     if blocking:
         count = len(blocking)
@@ -231,16 +246,19 @@ def run_health_checks(project: Project, source: Path, strict: bool = False, toda
 
 
 def load_checked_project(source: Path, topics: Optional[Iterable[str]] = None, strict: bool = False,
-                         today: Optional[date] = None, warn: Optional[Callable[[str], None]] = None) -> Project:
+                         today: Optional[date] = None, warn: Optional[Callable[[str], None]] = None,
+                         languages: Optional[Iterable[str]] = None) -> Project:
     """Load ``source`` and apply the build's gates: every glyph drawable, the health checks' errors.
 
     What every front end does before it lays anything out (``build``, the
     personal sheets, the web page): raises a :class:`HandoutError` whose
-    message is the ``file:line:col`` report the CLI prints.
+    message is the ``file:line:col`` report the CLI prints.  ``languages``:
+    as in :func:`run_health_checks` (the languages about to be made).
     """
     project = load_project(Path(source), topics)
     check_glyphs(project)
-    run_health_checks(project, Path(source), strict=strict, today=today, warn=warn)
+    run_health_checks(project, Path(source), strict=strict, today=today, warn=warn,
+                      languages=list(languages) if languages is not None else None)
     return project
 
 
@@ -248,8 +266,11 @@ def build(source: Path, out: Path, topics: Optional[Iterable[str]] = None,
           handouts: Optional[Iterable[str]] = None, paper: Optional[str] = None, strict: bool = False,
           today: Optional[date] = None, warn: Optional[Callable[[str], None]] = None,
           options: Optional[BuildOptions] = None, jobs: int = 1, shard: Optional[tuple[int, int]] = None,
-          force: bool = False) -> list[BuiltFile]:
+          force: bool = False, languages: Optional[Iterable[str]] = None) -> list[BuiltFile]:
     """Build the chosen handouts of the chosen topics from ``source`` into ``out``.
+
+    Every language of every topic by default (the source and each
+    translation); ``languages`` picks some (e.g. ``["es"]``).
 
     Raises a :class:`HandoutError` (nothing written) if any content is
     invalid, fails a health check (or, with ``strict``, warns), or any
@@ -267,6 +288,7 @@ def build(source: Path, out: Path, topics: Optional[Iterable[str]] = None,
     from handoutkit.press import work
 
     source, out = Path(source), Path(out)
+    languages = list(languages) if languages else None
     options = options or BuildOptions()
     if paper is not None:
         options = replace(options, paper=paper)
@@ -274,7 +296,15 @@ def build(source: Path, out: Path, topics: Optional[Iterable[str]] = None,
     # The item's edition: what the file names say (paper and creep are settings).
     edition = "+".join(["print" + options.suffix()]
                        + [name for name in ("html", "accessible", "archive") if getattr(options, name, False)])
-    items = [item for item in work.plan(source, topic_names(source, topics), edition) if work.in_shard(item, shard)]
+    items = work.plan(source, topic_names(source, topics), edition)
+    if languages is not None:  # every language of every topic by default (see select_editions)
+        known = sorted({item.language for item in items})
+        for language in languages:
+            if language not in known:
+                raise HandoutError(f"no topic has language {language!r}",
+                                   did_you_mean(language, known) or f"languages: {', '.join(known)}")
+        items = [item for item in items if item.language in languages]
+    items = [item for item in items if work.in_shard(item, shard)]
     settings = {"options": asdict(options), "handouts": sorted(wanted), "strict": strict,
                 "date": (today or clock.build_date()).isoformat(),
                 "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH")}
@@ -293,27 +323,33 @@ def build(source: Path, out: Path, topics: Optional[Iterable[str]] = None,
         # here, and the health checks measure the same ones.
         project = load_project(source, sorted({item.topic for item in todo}))
         check_glyphs(project)
+        # Each item is one topic in one language: the source or a translation.
+        wanted_editions = {(item.topic, item.language) for item in todo}
+        editions = [edition for topic in project.topics for edition in topic.editions
+                    if (edition.id, edition.language) in wanted_editions]
+        building = sorted({item.language for item in todo})  # a declared language may lack its files
         # The themes (one per language) are made once, here, and the health
         # checks measure the same ones.  A brand that make_theme refuses (low
         # contrast) is left to the health checks, which report it with every
         # other problem.
-        languages = sorted({topic.language for topic in project.topics})
         try:
             themes: Optional[dict[str, Theme]] = {language: make_build_theme(project, options, language)
-                                                  for language in languages}
+                                                  for language in building}
         except ContentErrors:
             themes = None
         config = load_check_config(source)
+        # Translations out of parity stop the languages being built, not the others.
         run_health_checks(project, source, strict=strict, today=today, warn=warn,
-                          theme=next(iter(themes.values()), None) if themes else None, config=config)
+                          theme=next(iter(themes.values()), None) if themes else None, config=config,
+                          languages=building)
         if themes is None:
-            themes = {language: make_build_theme(project, options, language) for language in languages}
+            themes = {language: make_build_theme(project, options, language) for language in building}
         known = sorted({h.name for t in project.topics for h in t.handouts}
                        | {entry["handout"] for record in kept.values() for entry in record["files"]})
         for name in wanted:
             if name not in known:
                 raise HandoutError(f"no handout named {name!r}", did_you_mean(name, known) or f"handouts: {', '.join(known)}")
-        units = [(topic, handout) for topic in project.topics for handout in topic.handouts
+        units = [(topic, handout) for topic in editions for handout in topic.handouts
                  if not wanted or handout.name in wanted]
         min_font_size = config.min_font_size
 
@@ -334,18 +370,32 @@ def build(source: Path, out: Path, topics: Optional[Iterable[str]] = None,
         records.put(out, item, digests[item], [
             {"file": f.path.relative_to(out / item.topic).as_posix(), "sha256": hashlib.sha256(f.data).hexdigest(),
              "handout": f.handout, "pages": f.pages, "page_size": list(f.page_size), "note": f.note}
-            for f in files if f.topic == item.topic])
+            for f in files if f.topic == item.topic and f.language == item.language])
     records.save()
     # In the order of the items; within an item, as laid out (or as recorded).
     ordered: list[BuiltFile] = []
     for item in items:
         if item in kept:
             ordered += [BuiltFile(item.topic, entry["handout"], out / item.topic / entry["file"], b"", entry["pages"],
-                                  tuple(entry["page_size"]), entry["note"], unchanged=True)
+                                  tuple(entry["page_size"]), entry["note"], item.language, unchanged=True)
                         for entry in kept[item]["files"]]
         else:
-            ordered += [f for f in files if f.topic == item.topic]
+            ordered += [f for f in files if f.topic == item.topic and f.language == item.language]
     return ordered
+
+
+def select_editions(project: Project, languages: Optional[Iterable[str]] = None) -> list[Topic]:
+    """Every topic in every language it has, or only in ``languages``; an unknown language is an error."""
+    editions = [edition for topic in project.topics for edition in topic.editions]
+    if not languages:
+        return editions
+    wanted = list(languages)
+    known = sorted({edition.language for edition in editions})
+    for language in wanted:
+        if language not in known:
+            raise HandoutError(f"no topic has language {language!r}",
+                               did_you_mean(language, known) or f"languages: {', '.join(known)}")
+    return [edition for edition in editions if edition.language in wanted]
 
 
 def write_files(out: Path, files: list[BuiltFile], warn: Optional[Callable[[str], None]] = None) -> None:

@@ -18,6 +18,7 @@ the standard edition these come out at the sizes of the original design
 from __future__ import annotations
 
 import io
+from typing import Optional
 
 from reportlab.platypus import (
     ActionFlowable, CondPageBreak, Flowable, Frame, KeepInFrame, KeepTogether, NextPageTemplate, PageBreak,
@@ -48,19 +49,33 @@ class BookletDoc(common.HandoutDoc):
         self.running_title = ""
         self.top_title = ""
         self.opens_with_heading: bool | None = None
+        self.opening_title = ""
         self.notes_pages_factory = notes_pages_factory
         self.notes_added = 0
+        self.last_used = 0.0  # height used on the last content page (before the notes)
+        self.last_page = 0
+        self.part_pages: dict[int, int] = {}  # part-opening heading (index in reading order) -> page
+        self.page_used: dict[int, float] = {}  # page -> height its content used in the frame
+        self.part_tops: dict[int, float] = {}  # part -> height used on its page above its heading
         self._contents: list = []  # OnePassContents flowables of the story
 
     def handle_flowable(self, flowables):
         if flowables and isinstance(flowables[0], PadToMultiple):
             del flowables[0]
+            frame = self.frame
+            self.last_used = frame._y2 - frame._y - frame._topPadding
+            self.last_page = self.page
             # The back cover follows on its own page: pad so that
             # (this page + notes + back cover) is a multiple of 4.
             self.notes_added = (-(self.page + 1)) % 4
             flowables[0:0] = self.notes_pages_factory(self.notes_added)
             return
         super().handle_flowable(flowables)
+
+    def handle_pageEnd(self):
+        frame = self.frame
+        self.page_used[self.page] = frame._y2 - frame._y - frame._topPadding
+        super().handle_pageEnd()
 
     def _endBuild(self):
         # After the last page, before the file is written: the contents
@@ -82,16 +97,37 @@ class BookletDoc(common.HandoutDoc):
         running = getattr(flowable, "_running_title", None)
         if self.opens_with_heading is None and not isinstance(flowable, (Spacer, ActionFlowable)):
             self.opens_with_heading = running is not None
+            self.opening_title = running  # the page's first heading names it, not its last
         if running is not None:
             self.running_title = running
+        part = getattr(flowable, "_part", None)
+        if part is not None:
+            self.part_pages[part] = self.page
+            frame = self.frame  # how far down its page the part's heading starts
+            self.part_tops[part] = frame._y2 - frame._topPadding - (frame._y + getattr(flowable, "height", 0))
         super().afterFlowable(flowable)
 
     @property
     def header_title(self) -> str:
-        return self.running_title if self.opens_with_heading or not self.top_title else self.top_title
+        if self.opens_with_heading:
+            return self.opening_title
+        return self.top_title or self.running_title
 
 
-def render(job: RenderJob) -> RenderedPdf:
+BALANCE = 0.3  # a last content page filled less than this pulls its last part over (see render)
+
+
+def render(job: RenderJob, break_before: Optional[int] = None) -> RenderedPdf:
+    """Lay out the booklet.
+
+    When the last content page comes out nearly empty (under :data:`BALANCE`
+    of its frame) and the last part-opening heading on it (a section's, or
+    "About this booklet") started on the page before, the booklet is laid out
+    once more with that part starting a new page (``break_before``, the
+    heading's index in reading order): a page with a bullet and a box becomes
+    a page with the whole last section.  The second layout is kept only when
+    its last page is fuller.
+    """
     theme = job.theme
     pt = theme.pt
     width, height = theme.booklet_size
@@ -131,6 +167,8 @@ def render(job: RenderJob) -> RenderedPdf:
         cover.draw(canvas)
         canvas.restoreState()
 
+    furniture: dict = {}  # running heads and footers repeat: each distinct one is wrapped once
+
     def draw_running(canvas, doc_):
         canvas.saveState()
         page = doc_.page
@@ -138,7 +176,7 @@ def render(job: RenderJob) -> RenderedPdf:
         canvas.setLineWidth(1.5)
         canvas.line(MARGIN, header_rule, width - MARGIN, header_rule)
         common.draw_para(canvas, theme, doc_.header_title or job.title, "small_bold", MARGIN,
-                         header_top, frame_width)
+                         header_top, frame_width, memo=furniture)
         canvas.line(MARGIN, footer_rule, width - MARGIN, footer_rule)
         # Page numbers sit on the outer edge: right on odd (recto) pages, left on even.
         number = theme.style("small_bold")
@@ -148,13 +186,15 @@ def render(job: RenderJob) -> RenderedPdf:
         label_w = stringWidth(label, number.fontName, number.fontSize)
         name = str(theme.brand.phone)
         if page % 2:
-            common.draw_para(canvas, theme, name, "small", MARGIN, footer_top, frame_width - pt(40))
+            common.draw_para(canvas, theme, name, "small", MARGIN, footer_top, frame_width - pt(40),
+                             memo=furniture)
             num_x = width - MARGIN - label_w
         else:
             name_w = stringWidth(name, theme.style("small").fontName, theme.style("small").fontSize)
-            common.draw_para(canvas, theme, name, "small", width - MARGIN - name_w - 1, footer_top, name_w + 2)
+            common.draw_para(canvas, theme, name, "small", width - MARGIN - name_w - 1, footer_top, name_w + 2,
+                             memo=furniture)
             num_x = MARGIN
-        common.draw_para(canvas, theme, label, "small_bold", num_x, footer_top, label_w + 2)
+        common.draw_para(canvas, theme, label, "small_bold", num_x, footer_top, label_w + 2, memo=furniture)
         canvas.restoreState()
 
     def draw_notes(canvas, doc_):
@@ -192,6 +232,12 @@ def render(job: RenderJob) -> RenderedPdf:
         story += section_story(job, ref.section, ref.short, frame_width, body_frame._aH)
     about, back_cover = back_story(job, frame_width, back_frame._aH)
     story += about
+    parts = [flow for flow in story if getattr(flow, "_running_title", None) is not None]
+    for index, flow in enumerate(parts):
+        flow._part = index
+    if break_before is not None:
+        at = story.index(parts[break_before])
+        story[at:at] = [PageBreak()]
     story += [PadToMultiple()]
     story += back_cover
     # One layout pass: the contents page's rows are known up front and its
@@ -201,8 +247,27 @@ def render(job: RenderJob) -> RenderedPdf:
     data = common.build_pdf(doc, story)
     pages = doc.page_count
     note = theme.labels.count("notes_pages", doc.notes_added) if doc.notes_added else None
-    return RenderedPdf(data=data, pages=pages, page_size=(width, height), note=note, frames=doc.page_frames,
-                       font_sizes=doc.font_sizes)
+    result = RenderedPdf(data=data, pages=pages, page_size=(width, height), note=note, frames=doc.page_frames,
+                         font_sizes=doc.font_sizes)
+    result.last_used = doc.last_used
+    result.before_last_used = doc.page_used.get(doc.last_page - 1, 0.0)
+    least = BALANCE * body_frame._aH
+    if break_before is None and doc.last_used < least:
+        # The last part-opening heading that began before the last content page:
+        # moved to a new page, would it leave both pages filled?  Estimated from
+        # this layout, so the booklet is laid out again only when it will help.
+        # (The page before is held to the page-fill rule, text over 30 % of the
+        # page height; used frame height overstates text by its spacing, hence 35 %.)
+        earlier = [part for part, page in doc.part_pages.items() if page == doc.last_page - 1]
+        if earlier and max(earlier) > 0:
+            part = max(earlier)
+            stays = doc.part_tops[part]
+            moves = doc.page_used.get(doc.last_page - 1, 0.0) - stays + doc.last_used
+            if stays >= 0.35 * height and doc.last_used < moves <= body_frame._aH:
+                again = render(job, break_before=part)
+                if again.last_used > doc.last_used and again.before_last_used >= 0.35 * height:
+                    return again
+    return result
 
 
 def notes_heading(theme) -> tuple[Flowable, Flowable]:
@@ -254,7 +319,7 @@ def _designed_cover(job: RenderJob, width: float, room: float, tail: list) -> li
     base = theme.style("title")
     big = ParagraphStyle("cover-title", parent=base, fontSize=round(base.fontSize * 1.2, 1),
                          leading=round(base.fontSize * 1.2 * 1.1, 1))
-    head: list = [Spacer(1, pt(24)), common.sourced(Paragraph(theme.markup(job.title), big), topic.title.where,
+    head: list = [Spacer(1, pt(12)), common.sourced(Paragraph(theme.markup(job.title), big), topic.title.where,
                                                     "title")]
     rule = Table([[""]], colWidths=[width * 0.35], rowHeights=[pt(5)])
     rule.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), theme.color("accent"))]))
@@ -264,7 +329,7 @@ def _designed_cover(job: RenderJob, width: float, room: float, tail: list) -> li
     if topic.subtitle:
         head.append(common.para(theme, topic.subtitle, "subtitle"))
     labels = [str(ref.section.label) for ref in job.handout.sections]
-    fixed = common.list_height(head + tail, width) + pt(30)
+    fixed = common.list_height(head + tail, width) + 2  # 2 pt of slack for rounding
 
     def panel(items: list[str]) -> Table:  # "In this booklet" over the section names
         inner = [common.para(theme, theme.labels["cover_inside"], "h3"), common.bullets(theme, items)]
@@ -355,6 +420,15 @@ def section_story(job: RenderJob, section: Section, short: bool, width: float, p
     return story
 
 
+def _no_widows(paragraph: Paragraph) -> Paragraph:
+    """The paragraph with widow and orphan control: never one line alone at a page's top or foot."""
+    from reportlab.lib.styles import ParagraphStyle
+
+    paragraph.style = ParagraphStyle(paragraph.style.name + "-kept", parent=paragraph.style, allowWidows=0,
+                                     allowOrphans=0)
+    return paragraph
+
+
 class HeadedBlock(Flowable):
     """A heading and its lead-in paragraphs over a box that should not break (the red-flag box).
 
@@ -369,9 +443,28 @@ class HeadedBlock(Flowable):
       rows (urgency groups), the heading kept with the lead-in.
     """
 
+    # What makes the heading a contents entry, outline entry and running head.
+    MARKS = ("_running_title", "_bookmark", "_part", "_handout_source")
+
     def __init__(self, lead: list[Flowable], box: Flowable, frame_height: float) -> None:
         super().__init__()
         self.lead, self.box, self.frame_height = lead, box, frame_height
+        # Placed whole, this block is what the document sees: it carries the heading's
+        # marks; split, the heading is placed on its own and gets them back (split()).
+        self.marks = {name: getattr(lead[0], name) for name in self.MARKS if hasattr(lead[0], name)}
+        for name in self.marks:
+            delattr(lead[0], name)
+
+    def __setattr__(self, name, value):
+        if name == "_part" and "marks" in self.__dict__:  # set by render() after construction
+            self.marks[name] = value
+        super().__setattr__(name, value)
+
+    def __getattr__(self, name):
+        marks = self.__dict__.get("marks", {})
+        if name in marks:
+            return marks[name]
+        raise AttributeError(name)
 
     def wrap(self, available_width, available_height):
         self.width = available_width
@@ -379,6 +472,8 @@ class HeadedBlock(Flowable):
         return self.width, self.height
 
     def split(self, available_width, available_height):
+        for name, value in self.marks.items():
+            setattr(self.lead[0], name, value)
         if self.height > self.frame_height:
             return self.lead + [self.box]
         used = self.frame_height - available_height
@@ -422,7 +517,7 @@ def back_story(job: RenderJob, width: float, room: float) -> tuple[list, list]:
         # and the review note.  Each thing is printed once.
         heading = common.para(theme, about_heading, "h1")
         heading._running_title = about_heading
-        about = [CondPageBreak(theme.pt(150)), heading, items[1], items[4]]
+        about = [CondPageBreak(theme.pt(150)), heading, _no_widows(items[1]), _no_widows(items[4])]
         items = [items[2], items[3]]
     back = one_page(items, "back cover")
     return about, [common.sourced(back, brand.where, "back cover")]

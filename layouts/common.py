@@ -375,17 +375,44 @@ def gray_color(color):
     return Color(level, level, level, alpha=getattr(color, "alpha", 1))
 
 
+PRINT_DPI = 300  # a bitmap is embedded at no more than this at its printed size
+
+
 @lru_cache(maxsize=64)
-def _gray_raster(path: str, mtime: float) -> bytes:
-    """A PNG or JPEG as a one-channel (plus alpha, if it has one) PNG, for the grayscale edition."""
+def _print_raster(path: str, mtime: float, pixels: tuple[int, int], gray: bool) -> Optional[bytes]:
+    """A PNG or JPEG made ready to embed: at most ``pixels`` (300 dpi at its printed size), gray if asked.
+
+    Returns None when the file can go in as it is (small enough, colour).  A
+    photo of 6000 px printed 2 in wide would otherwise be decoded and
+    embedded whole; JPEGs are decoded at a reduced size straight away
+    (``draft``), so a large one never needs its full-size pixels in memory.
+    Any failure to decode names the file (a FitError, no traceback).
+    """
     from PIL import Image as PILImage
 
-    with PILImage.open(path) as image:
-        has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
-        gray = image.convert("LA" if has_alpha else "L")
-    out = io.BytesIO()
-    gray.save(out, format="PNG")
-    return out.getvalue()
+    from handoutkit.content.assets import strict_pillow
+
+    try:
+        with strict_pillow(), PILImage.open(path) as image:
+            too_big = image.width > pixels[0] * 1.05 or image.height > pixels[1] * 1.05
+            if not too_big and not gray:
+                return None
+            if image.format == "JPEG":
+                image.draft("L" if gray else "RGB", pixels)
+            has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+            mode = ("LA" if has_alpha else "L") if gray else ("RGBA" if has_alpha else "RGB")
+            picture_ = image.convert(mode)
+            if picture_.width > pixels[0] or picture_.height > pixels[1]:
+                picture_.thumbnail(pixels, PILImage.LANCZOS)
+            out = io.BytesIO()
+            if image.format == "JPEG" and not has_alpha:
+                picture_.save(out, format="JPEG", quality=90)
+            else:
+                picture_.save(out, format="PNG")
+            return out.getvalue()
+    except (OSError, ValueError, SyntaxError, PILImage.DecompressionBombError) as exc:
+        raise FitError(f"{path}: the image cannot be read ({type(exc).__name__}: {exc})",
+                       "save the picture again from an image editor as a plain PNG or JPEG") from None
 
 
 def picture(path: Path, max_width: float, max_height: float, theme: Optional[Theme] = None) -> Flowable:
@@ -407,10 +434,16 @@ def picture(path: Path, max_width: float, max_height: float, theme: Optional[The
             # size; make it the edition's smallest, so no Tf is below it.
             drawing.initialFontSize = theme.min_font_size
         return drawing
-    width, height = ImageReader(str(path)).getSize()
+    try:
+        width, height = ImageReader(str(path)).getSize()
+    except Exception as exc:  # reportlab wraps Pillow's many error types
+        raise FitError(f"{path}: the image cannot be read ({type(exc).__name__})",
+                       "save the picture again from an image editor as a plain PNG or JPEG") from None
     scale = min(max_width / width, max_height / height)
-    image = io.BytesIO(_gray_raster(str(path), path.stat().st_mtime)) if gray else str(path)
-    return Image(image, width=width * scale, height=height * scale)
+    printed = (width * scale, height * scale)
+    pixels = (max(1, round(printed[0] / 72 * PRINT_DPI)), max(1, round(printed[1] / 72 * PRINT_DPI)))
+    ready = _print_raster(str(path), path.stat().st_mtime, pixels, gray)
+    return Image(io.BytesIO(ready) if ready is not None else str(path), width=printed[0], height=printed[1])
 
 
 def draw_picture(canvas, path: Path, x: float, y: float, max_width: float, max_height: float,
@@ -442,8 +475,11 @@ def red_flag_box(theme: Theme, section: Section, width: float, short: bool = Fal
     if short:
         rows.append([para(theme, section.summary or "", "body")])
     else:
+        # Large print: the signs at 1.15 line spacing (ACB), so that two urgency
+        # groups share a half-letter page instead of one group a page.
+        box_theme = compact_theme(theme, ("bullet", "alert_action"))
         for group in section.groups:
-            rows.append([[para(theme, group.action, "alert_action"), bullets(theme, group.signs)]])
+            rows.append([[para(box_theme, group.action, "alert_action"), bullets(box_theme, group.signs)]])
     first = 1 if titled else 0
     table = Table(rows, colWidths=[width], repeatRows=first)
     pt = theme.pt
@@ -517,11 +553,27 @@ def tight_list_theme(theme: Theme) -> Theme:
     return replace(theme, styles={**theme.styles, "small": small})
 
 
+def compact_theme(theme: Theme, names: Iterable[str]) -> Theme:
+    """In large print, the theme with the ``names`` styles at 1.15 line spacing (ACB's large-print figure).
+
+    The standard edition is returned unchanged.  Used where large text in a
+    box would otherwise leave a page to each part (red-flag groups).
+    """
+    if not theme.large_print:
+        return theme
+    styles = dict(theme.styles)
+    for name in names:
+        base = styles[name]
+        styles[name] = ParagraphStyle(f"{name}-compact", parent=base, leading=round(base.fontSize * 1.15, 1),
+                                      spaceAfter=min(base.spaceAfter, theme.pt(2)))
+    return replace(theme, styles=styles)
+
+
 class ContinuedTitle(Flowable):
     """A card's name that reads "name (continued)" when drawn a second time (a split card's repeated title).
 
     Table ``repeatRows`` draws the same cell again at the top of the
-    continuation; this flowable knows it has been drawn already.  Both
+    continuation; this flowable knows the page it started on.  Both
     versions are measured and the taller is used, so the row height is the
     same on both pages.
     """
@@ -530,7 +582,7 @@ class ContinuedTitle(Flowable):
         super().__init__()
         self.first = para(theme, name, style)
         self.again = para(theme, theme.labels.text("group_continued", title=name), style)
-        self.drawn = False
+        self.first_page: Optional[int] = None
 
     def wrap(self, available_width, available_height):
         heights = [p.wrap(available_width, available_height)[1] for p in (self.first, self.again)]
@@ -538,9 +590,13 @@ class ContinuedTitle(Flowable):
         return self.width, self.height
 
     def draw(self):
-        flow = self.again if self.drawn else self.first
+        # The page it was first drawn on, not a "drawn already" flag: multiBuild lays
+        # the story out twice, on the same pages.
+        page = self.canv.getPageNumber()
+        if self.first_page is None:
+            self.first_page = page
+        flow = self.first if page == self.first_page else self.again
         flow.drawOn(self.canv, 0, self.height - flow.height)
-        self.drawn = True
 
 
 def exercise_card(theme: Theme, exercise: Exercise, width: float, number: Optional[int] = None,
@@ -721,16 +777,28 @@ def page_label(theme: Theme, page: int, total: Optional[int]) -> str:
 
 
 def draw_para(canvas, theme: Theme, text: str, style: str, x: float, top: float, width: float,
-              markup: bool = True, right: bool = False) -> float:
+              markup: bool = True, right: bool = False, memo: Optional[dict] = None) -> float:
     """Draw wrapped text on a canvas with its top at ``top``; returns the height used.
 
     Page furniture goes through Paragraph too, so brand text gets the same
     escaping and symbol-font fallback as the story.  ``markup=False`` takes
     text that is already paragraph markup; ``right`` aligns it right.
+    ``memo`` (a dict the caller keeps for one document) reuses the wrapped
+    paragraph when the same text is drawn again at the same width, as
+    running heads and footers are on every page; a wrapped Paragraph draws
+    the same operators every time.  Content only: never pass one for text
+    that holds a patient's details.
     """
-    st = right_style(theme.style(style)) if right else theme.style(style)
-    flow = Paragraph(theme.markup(text) if markup else text, st)
-    _, height = flow.wrap(width, 10_000)
+    key = (text, style, markup, right, width)
+    found = memo.get(key) if memo is not None else None
+    if found is None:
+        st = right_style(theme.style(style)) if right else theme.style(style)
+        flow = Paragraph(theme.markup(text) if markup else text, st)
+        _, height = flow.wrap(width, 10_000)
+        found = (flow, height)
+        if memo is not None:
+            memo[key] = found
+    flow, height = found
     flow.drawOn(canvas, x, top - height)
     return height
 

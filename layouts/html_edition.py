@@ -66,7 +66,8 @@ def render_html(job: RenderJob) -> str:
     page = template.render(
         job=job, topic=job.topic, handout=job.handout, brand=theme.brand, theme=theme, labels=theme.labels,
         title=job.title, lang=job.topic.language, md=lambda text: _markup(theme.fill, text),
-        image=_image_uri, css=_css_values(job), review_line=_review_line(job), short_url=_short_url,
+        image=lambda path: _image_uri(path, theme.grayscale), css=_css_values(job), review_line=_review_line(job),
+        short_url=_short_url,
         fonts_mark=Markup(_FONTS_MARK),
     )
     return page.replace(_FONTS_MARK, _font_faces(page), 1)
@@ -102,15 +103,27 @@ def _short_url(url: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _image_uri_cached(path: str, mtime: float) -> str:
+def _image_uri_cached(path: str, mtime: float, gray: bool) -> str:
     kind = IMAGE_SUFFIXES[Path(path).suffix.lower()]
+    if gray:
+        # The grayscale edition's pictures, made as the print edition makes them (same
+        # luminance-keeping grays): SVG through its svglib drawing, rasters through Pillow.
+        from layouts import common
+
+        if kind == "svg":
+            from reportlab.graphics import renderSVG
+
+            svg = renderSVG.drawToString(common._svg_drawing(path, mtime, gray=True))
+            svg = re.sub(r"<!DOCTYPE[^>]*>", "", svg)  # names a DTD by URL; nothing may point outside
+            return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        return "data:image/png;base64," + base64.b64encode(common._gray_raster(path, mtime)).decode("ascii")
     mime = "image/svg+xml" if kind == "svg" else f"image/{kind}"
     return f"data:{mime};base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
 
 
-def _image_uri(path: Path) -> str:
+def _image_uri(path: Path, gray: bool = False) -> str:
     """A picture as a ``data:`` URI (the content loader has already confined and sniffed it)."""
-    return _image_uri_cached(str(path), path.stat().st_mtime)
+    return _image_uri_cached(str(path), path.stat().st_mtime, gray)
 
 
 def _hex(color) -> str:
@@ -126,7 +139,6 @@ def _css_values(job: RenderJob) -> dict:
         "color": {name: _hex(value) for name, value in theme.palette.items()},
         "size": size, "lead": lead,
         "page": "A4" if theme.paper == "a4" else "letter",
-        "grayscale": theme.grayscale,
     }
 
 

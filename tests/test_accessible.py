@@ -397,7 +397,8 @@ def test_any_topic_figures_raster_pictures_video_links_and_a4(content, tmp_path)
     exercises.write_text(exercises.read_text().replace("  - id: chin-tuck\n",
                                                        "  - id: chin-tuck\n    url: https://video.example.org/chin-tuck\n", 1))
     files = build(content, tmp_path, paper="a4", handouts=["booklet", "exercise-sheet"],
-                  options=BuildOptions(html=True, accessible=True))
+                  options=BuildOptions(html=True, accessible=True),
+                  languages=["en"])  # the figure and the link are added to the English source only
     by_name = {f.path.name: f.data for f in files}
     html = by_name["booklet.html"].decode("utf-8")
     assert re.search(r'<figure>\s*<img src="data:image/png;base64,[^"]+" alt="A blue box standing for the upper '
@@ -442,3 +443,51 @@ def test_a_second_topic_passes_the_same_rules(browser, tmp_path):
                 assert violations == [], describe_violations(violations)
             finally:
                 page.close()
+
+
+def test_grayscale_electronic_editions_have_no_colour(tmp_path):
+    """Text colours come from the grayscale theme; pictures are grayed as the print edition grays them."""
+    import pypdfium2 as pdfium
+
+    files = build(SOURCE, tmp_path, handouts=["exercise-sheet"],
+                  options=BuildOptions(html=True, accessible=True, grayscale=True))
+    by_name = {f.path.name: f.data for f in files}
+    assert accessibility.html_problems(by_name["exercise-sheet-grayscale.html"].decode("utf-8"),
+                                       accessibility.allowed_links(*_shipped())) == []
+    document = pdfium.PdfDocument(by_name["exercise-sheet-grayscale-accessible.pdf"])
+    for index in range(2):  # the band and the first cards' pictures
+        image = document[index].render(scale=0.5).to_pil().convert("RGB")
+        raw = image.tobytes()
+        assert max(max(abs(raw[i] - raw[i + 1]), abs(raw[i + 1] - raw[i + 2])) for i in range(0, len(raw), 3)) <= 2
+
+
+def _shipped():
+    project = load_project(SOURCE)
+    return project.brand, next(t for t in project.topics if t.id == TOPIC)
+
+
+def test_a_topic_in_spanish_gets_spanish_labels_and_lang(browser, content, tmp_path):
+    """lang, /Lang and every printed label follow the topic's language (the per-language label tables)."""
+    topic_file = content / TOPIC / "topic.yaml"
+    # A Spanish-source topic: its Spanish translation folder is then not a translation.
+    topic_file.write_text(topic_file.read_text().replace("language: en", "language: es")
+                          .replace("translations: [es]", "# translations: [es]"))
+    files = build(content, tmp_path, handouts=["exercise-sheet"], options=BuildOptions(html=True, accessible=True))
+    by_name = {f.path.name: f.data for f in files}
+    html = next(data for name, data in by_name.items() if name.endswith(".html")).decode("utf-8")
+    assert '<html lang="es">' in html
+    for label in ("Series", "Repeticiones", "Mantener", "Veces al día", "Consejo:", "Saltar al contenido"):
+        assert label in html
+    for english in (">Sets<", ">Reps<", ">Tip:<", "Skip to the content", "How much"):
+        assert english not in html
+    pdf_data = next(data for name, data in by_name.items() if name.endswith("-accessible.pdf") or
+                    "-accessible." in name)
+    with pikepdf.open(io.BytesIO(pdf_data)) as pdf:
+        assert str(pdf.Root.Lang) == "es"
+    page = browser.new_page()
+    try:
+        page.set_content(html, wait_until="load")
+        violations = run_axe(page)
+        assert violations == [], describe_violations(violations)
+    finally:
+        page.close()

@@ -47,7 +47,8 @@ def _options(edition: str, paper: str) -> BuildOptions:
 
 
 def _build(out: Path, options: BuildOptions, source: Path = SOURCE, **kwargs) -> dict[str, bytes]:
-    """Build into ``out``; handout name (without the edition suffix) → bytes."""
+    """Build into ``out``; handout name (without the edition suffix) → bytes (English; Spanish: test_spanish.py)."""
+    kwargs.setdefault("languages", ["en"])
     files = build(source, out, options=options, **kwargs)
     suffix = options.suffix()
     return {f.path.name.removesuffix(".pdf").removesuffix(suffix): f.data for f in files if f.topic == TOPIC}

@@ -93,9 +93,9 @@ def test_spanish_labels_replace_every_english_label(name):
     labels = labels_for("es")
     expected = {"booklet": [labels["cover_kicker"], labels["contents_heading"], "Sobre este folleto",
                             "Repeticiones", "Versión 1.0. Revisado en noviembre de 2026"],
-                "exercise-sheet": ["Nombre del paciente", "Profesional de salud", "¿Preguntas? Llámenos",
+                "exercise-sheet": ["Paciente:", "Atendido por", "¿Dudas? Llámenos",
                                    "Página 1 de ", "Veces al día"],
-                "checklist": ["Semana del", "Hoy…", "Lun", "Mié", "Sáb", "¿Preguntas? Llámenos"]}[name]
+                "checklist": ["Semana del", "Hoy…", "Lun", "Mié", "Sáb", "¿Dudas? Llámenos"]}[name]
     flat = re.sub(r"\s+", " ", text)
     for phrase in expected:
         assert phrase in flat, phrase

@@ -27,6 +27,7 @@ from handoutkit.press.output import OutputError, OutputFolder
 
 from conftest import ROOT, SOURCE, TOPIC
 
+# The English set: these builds are English only (--language en); the Spanish files follow the same rules.
 SET = ["booklet-print.pdf", "booklet.pdf", "checklist.pdf", "exercise-sheet.pdf"]
 
 
@@ -75,14 +76,14 @@ else:
         os.kill(os.getpid(), signal.SIGKILL)   # after the exchange, before the old set is deleted
     output._rename2 = rename2
 from handoutkit.build import build
-build({source!r}, {out!r}, paper="a4")
+build({source!r}, {out!r}, paper="a4", languages=["en"])
 """
 
 
 @pytest.mark.parametrize("point", ["before", "after", "journal"])
 def test_kill_9_during_the_swap_leaves_one_whole_set_and_the_next_run_cleans_up(tmp_path, point):
     out = tmp_path / "out"
-    build(SOURCE, out)  # letter
+    build(SOURCE, out, languages=["en"])  # letter
     assert is_letter_set(out / TOPIC)
     code = KILLER.format(root=str(ROOT), point=point, topic=TOPIC, source=str(SOURCE), out=str(out))
     process = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True)
@@ -101,7 +102,7 @@ def test_kill_9_during_the_swap_leaves_one_whole_set_and_the_next_run_cleans_up(
 
 def test_a_full_disk_partway_changes_nothing(tmp_path, monkeypatch):
     out = tmp_path / "out"
-    build(SOURCE, out)
+    build(SOURCE, out, languages=["en"])
     before = {p.name: p.read_bytes() for p in (out / TOPIC).iterdir()}
     real = output._write_data
     calls = []
@@ -114,7 +115,7 @@ def test_a_full_disk_partway_changes_nothing(tmp_path, monkeypatch):
         real(fd, data, **kwargs)
 
     monkeypatch.setattr(output, "_write_data", full_disk)
-    result = CliRunner().invoke(main, ["build", "--source", str(SOURCE), "--out", str(out), "--paper", "a4"])
+    result = CliRunner().invoke(main, ["build", "--source", str(SOURCE), "--out", str(out), "--paper", "a4", "--language", "en"])
     assert result.exit_code == 1
     assert "No space left on device" in result.output and "disk is full" in result.output
     assert "Traceback" not in result.output and "internal error" not in result.output
@@ -124,12 +125,12 @@ def test_a_full_disk_partway_changes_nothing(tmp_path, monkeypatch):
 
 def test_unchanged_files_carry_over_byte_identical_and_a_partial_build_keeps_the_rest(tmp_path):
     out = tmp_path / "out"
-    build(SOURCE, out)
+    build(SOURCE, out, languages=["en"])
     (out / TOPIC / "notes.txt").write_text("clinic notes")  # not ours: kept
     (out / TOPIC / "preview").mkdir()
     (out / TOPIC / "preview" / "booklet.png").write_bytes(b"png")
     inode = (out / TOPIC / "checklist.pdf").stat().st_ino
-    build(SOURCE, out, handouts=["booklet"], paper="a4")
+    build(SOURCE, out, handouts=["booklet"], paper="a4", languages=["en"])
     names = sorted(p.name for p in (out / TOPIC).iterdir())
     assert names == sorted(SET + ["notes.txt", "preview"])
     assert (out / TOPIC / "checklist.pdf").stat().st_ino == inode  # carried over, not rewritten
@@ -189,7 +190,8 @@ def test_stale_temporary_files_of_any_version_are_removed_and_others_kept(tmp_pa
 def test_two_builds_at_once_take_turns(content, tmp_path):
     """While one run holds the folder, a second waits (and says so) and then writes a whole set."""
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "cli", "build", "--source", str(content), "--out", str(out), "--paper", "a4"]
+    command = [sys.executable, "-m", "cli", "build", "--source", str(content), "--out", str(out), "--paper", "a4",
+               "--language", "en"]
     with OutputFolder(out):
         process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         line = process.stderr.readline().decode()

@@ -72,3 +72,27 @@ def test_measure_sees_a_nearly_empty_page():
 
 def test_editions_listed():
     assert set(EDITIONS) == {"standard", "large-print", "grayscale", "a4"}
+
+
+def test_bitmaps_are_embedded_at_300_dpi_at_most(content, tmp_path):
+    """A 3000 px square PNG printed about 2.7 in wide on the cover goes in at 300 dpi, not whole."""
+    from PIL import Image
+
+    from handoutkit.build import build
+    from pdfutil import reader
+
+    Image.new("RGB", (3000, 3000), "#1B4F72").save(content / "upper-back-pain" / "images" / "big.png")
+    topic = content / "upper-back-pain" / "topic.yaml"
+    topic.write_text(topic.read_text(encoding="utf-8").replace("images/cover.svg", "images/big.png"), encoding="utf-8")
+    files = build(content, tmp_path / "out", handouts=["booklet"])
+    pdf = reader(files[0].path.read_bytes())
+    sizes = []
+    for page in pdf.pages[:1]:
+        xobjects = page["/Resources"].get("/XObject", {})
+        for ref in xobjects.values():
+            obj = ref.get_object()
+            if obj.get("/Subtype") == "/Image":
+                sizes.append((obj["/Width"], obj["/Height"]))
+    assert sizes, "the cover picture is not on page 1"
+    width, height = max(sizes)
+    assert width <= 1000 and height <= 1000, sizes  # at most 300 dpi over the cover's 3.3 in

@@ -39,7 +39,7 @@ MARKED = ("booklet-marks.pdf", "booklet-print-marks.pdf", "exercise-sheet-marks.
 
 def _build(tmp_path_factory, name: str, **options) -> dict[str, bytes]:
     out = tmp_path_factory.mktemp(name)
-    files = build(SOURCE, out, options=BuildOptions(**options))
+    files = build(SOURCE, out, options=BuildOptions(**options), languages=["en"])  # Spanish: test_spanish.py
     return {f.path.name: f.path.read_bytes() for f in files if f.topic == TOPIC}
 
 
@@ -246,7 +246,7 @@ def test_marked_files_are_print_ready(marked, marked_a4):
 
 
 def test_rebuild_with_marks_gives_identical_bytes(marked, tmp_path):
-    again = build(SOURCE, tmp_path, options=BuildOptions(print_marks=True))
+    again = build(SOURCE, tmp_path, options=BuildOptions(print_marks=True), languages=["en"])
     for item in again:
         if item.topic == TOPIC:
             assert item.path.read_bytes() == marked[item.path.name], f"{item.path.name} differs between builds"
@@ -263,7 +263,7 @@ def test_standard_edition_is_imposed_exactly_as_before(built):
 
 
 def test_explicit_creep_applies_to_a_short_booklet(built, tmp_path):
-    files = build(SOURCE, tmp_path, handouts=["booklet"], options=BuildOptions(creep_mm=0.5))
+    files = build(SOURCE, tmp_path, handouts=["booklet"], options=BuildOptions(creep_mm=0.5), languages=["en"])
     by_name = {f.path.name: f for f in files}
     item = by_name["booklet-print.pdf"]
     assert "creep 0.5 mm per sheet" in item.note

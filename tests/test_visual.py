@@ -420,7 +420,7 @@ def run_cli(*args: str):
 
 def test_preview_writes_one_png_per_handout_pdf(tmp_path):
     out = tmp_path / "out"
-    result = run_cli("preview", "--source", str(SOURCE), "--out", str(out))
+    result = run_cli("preview", "--source", str(SOURCE), "--out", str(out), "--language", "en")
     assert result.exit_code == 0, result.output
     folder = out / TOPIC / "preview"
     names = ["booklet", "booklet-print", "exercise-sheet", "checklist"]
@@ -442,11 +442,12 @@ def test_preview_writes_one_png_per_handout_pdf(tmp_path):
 def test_preview_dest_and_paper(tmp_path):
     dest = tmp_path / "previews"
     result = run_cli("preview", TOPIC, "--source", str(SOURCE), "--out", str(tmp_path / "unused"),
-                     "--dest", str(dest), "--paper", "a4")
+                     "--dest", str(dest), "--paper", "a4", "--language", "es")
     assert result.exit_code == 0, result.output
-    assert len(result.output.strip().splitlines()) == 4
+    assert len(result.output.strip().splitlines()) == 4  # the Spanish handouts
+    assert f"{TOPIC}-booklet.es.png" in result.output
     assert not (tmp_path / "unused").exists()
-    with Image.open(dest / f"{TOPIC}-checklist.png") as image:  # one A4 page: 210 × 297 mm plus the margins
+    with Image.open(dest / f"{TOPIC}-checklist.es.png") as image:  # one A4 page: 210 × 297 mm plus the margins
         assert abs((image.width - 24) / (image.height - 24) - 210 / 297) < 0.02
 
 

@@ -90,40 +90,47 @@ PAGES = [("library", "", None), ("plan-topics", "plan", None), ("plan", f"plan/{
 
 
 @pytest.fixture(scope="module")
-def axe_context(browser):
-    # axe-core is injected as an inline script, which the pages' Content-Security-Policy forbids (as it
-    # should): this context alone bypasses the policy; the flow tests below run under it.
-    context = browser.new_context(viewport={"width": 1024, "height": 768}, bypass_csp=True)
-    yield context
-    context.close()
+def windows(browser):
+    """A 1024×768 window, and the same window zoomed to 200 % (half the CSS pixels each way, two device pixels each).
+
+    axe-core is injected as an inline script, which the pages' Content-Security-Policy forbids (as it
+    should): these contexts alone bypass the policy; the flow tests below run under it.
+    """
+    normal = browser.new_context(viewport={"width": 1024, "height": 768}, bypass_csp=True)
+    zoomed = browser.new_context(viewport={"width": 512, "height": 384}, device_scale_factor=2, bypass_csp=True)
+    yield {"1024x768": normal, "200pct": zoomed}
+    normal.close()
+    zoomed.close()
+
+
+def _open(context, server, name, path, action, tmp_path):
+    page = context.new_page()
+    page.goto(server["url"] + path)
+    if action == "upload":
+        csv = tmp_path / "day.csv"
+        csv.write_text(CSV)
+        page.set_input_files("#csv", str(csv))
+        page.click("button[value=check]")
+        page.wait_for_selector("table.rows")
+    elif action is not None:
+        action(page)
+    if name.startswith("plan") and name != "plan-topics":  # the live preview has answered
+        expect(page.locator("#preview-status")).to_contain_text("Preview")
+    return page
 
 
 @pytest.mark.parametrize("name,path,action", PAGES, ids=[p[0] for p in PAGES])
-def test_every_page_has_no_axe_violations_and_fits_1024_and_200_percent(browser, axe_context, server, name, path,
-                                                                        action, tmp_path):
-    page = axe_context.new_page()
-    try:
-        page.goto(server["url"] + path)
-        if action == "upload":
-            csv = tmp_path / "day.csv"
-            csv.write_text(CSV)
-            page.set_input_files("#csv", str(csv))
-            page.click("button[value=check]")
-            page.wait_for_selector("table.rows")
-        elif action is not None:
-            action(page)
-        if name.startswith("plan") and name != "plan-topics":  # the live preview has answered
-            expect(page.locator("#preview-status")).to_contain_text("Preview")
-        violations = run_axe(page)
-        assert violations == [], describe_violations(violations)
-        _no_sideways_scroll(page)
-        screenshot(page, f"web-{name}-1024x768")
-        # 200 % zoom: the same window shows half as many CSS pixels each way.
-        page.set_viewport_size({"width": 512, "height": 384})
-        _no_sideways_scroll(page)
-        screenshot(page, f"web-{name}-200pct")
-    finally:
-        page.close()
+def test_every_page_has_no_axe_violations_and_fits_1024_and_200_percent(windows, server, name, path, action,
+                                                                        tmp_path):
+    for size, context in windows.items():
+        page = _open(context, server, name, path, action, tmp_path)
+        try:
+            violations = run_axe(page)
+            assert violations == [], f"{size}: " + describe_violations(violations)
+            _no_sideways_scroll(page)
+            screenshot(page, f"web-{name}-{size}")
+        finally:
+            page.close()
 
 
 def _csp_errors(page) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from contextlib import contextmanager
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Optional
@@ -65,6 +66,25 @@ def check_image(path: Path) -> Optional[str]:
     return _check_bitmap(path, kind)
 
 
+@contextmanager
+def strict_pillow():
+    """Pillow with its own safety checks on, whatever another library set.
+
+    WeasyPrint (the electronic edition) sets ``ImageFile.LOAD_TRUNCATED_IMAGES``
+    for the whole process when imported; with it, Pillow skips the check that
+    refuses a PNG text chunk inflating past ``MAX_TEXT_CHUNK`` (a zTXt bomb)
+    and half-reads truncated files.  Image checks and decoding run under this.
+    """
+    from PIL import ImageFile
+
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
 def _check_bitmap(path: Path, kind: str) -> Optional[str]:
     size = path.stat().st_size
     if size > MAX_IMAGE_BYTES:
@@ -79,7 +99,7 @@ def _check_bitmap(path: Path, kind: str) -> Optional[str]:
 
     try:
         # open() reads only the header, so the pixel count is known before any decoding.
-        with Image.open(path) as img:
+        with strict_pillow(), Image.open(path) as img:
             width, height = img.size
             if width * height > MAX_PIXELS:
                 return f"image is {width}×{height} pixels; the limit is {MAX_PIXELS:,} pixels"

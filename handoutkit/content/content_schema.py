@@ -16,11 +16,12 @@ import yaml
 
 from handoutkit.content import assets
 from handoutkit.content.model import (
-    PAPER_SIZES, SECTION_KINDS, Brand, Bullets, Callout, Colors, Dose, Exercise, Figure, Habit,
-    HabitGroup, Paragraph, RedFlagGroup, Term, Terms,
+    PAPER_SIZES, SECTION_KINDS, Brand, BrandText, Bullets, Callout, Colors, Dose, Exercise, Figure, Habit,
+    HabitGroup, Paragraph, RedFlagGroup, Term, Terms, Text,
 )
 from handoutkit.content.schema import (
-    INVALID, Bool, Choice, Context, Date, Field, Int, ListOf, OneOf, Record, Spec, Str, StrOrRecord, did_you_mean,
+    INVALID, Bool, Choice, Context, Date, Field, Int, ListOf, OneOf, Record, Spec, Str, StrOrRecord, describe,
+    did_you_mean,
 )
 
 PLACEHOLDERS = ("clinic_name", "clinic_phone", "clinic_website", "clinic_email", "emergency_number")
@@ -78,6 +79,8 @@ def _asset_hint(problem: str) -> Optional[str]:
     if "outside the content folder" in problem or "'..'" in problem or "absolute path" in problem:
         return ("copy the image into the topic's folder (e.g. images/) and give its path from there; "
                 "brand images are relative to the content folder")
+    if "cannot be read" in problem:
+        return "open the picture in an image editor and save it again as a plain PNG or JPEG"
     if "simplify" in problem:
         return "merge or simplify the shapes in your drawing program, or save the picture as a PNG"
     if "limit" in problem:
@@ -110,9 +113,46 @@ def _pick(values: dict, cls, *names: str, **extra):
     return cls(**kwargs)
 
 
+class MapOf(Spec):
+    """A mapping whose keys are checked by ``key`` (e.g. language codes) and values by ``value``.
+
+    Converts to a list of ``(key, value)`` pairs in file order; the key is a
+    :class:`Text` (it keeps its location).
+    """
+
+    kind = "mapping"
+
+    def __init__(self, key: Str, value: Spec, doc_text: str) -> None:
+        self.key, self.value, self.doc_text = key, value, doc_text
+
+    def convert(self, node, ctx, path):
+        if not isinstance(node, yaml.MappingNode):
+            return ctx.error(node, path, f"expected {self.doc_text}, got {describe(node)}")
+        pairs: list[tuple[Text, Any]] = []
+        ok = True
+        for key_node, value_node in node.value:
+            key = self.key.convert(key_node, ctx, f"{path} key")
+            if key is INVALID:
+                ok = False
+                continue
+            if any(key == seen for seen, _ in pairs):
+                ctx.error(key_node, f"{path}.{key}", f"duplicate key {str(key)!r}",
+                          "YAML keeps only the last one silently: remove one")
+                ok = False
+                continue
+            value = self.value.convert(value_node, ctx, f"{path}.{key}")
+            ok = ok and value is not INVALID
+            pairs.append((key, value))
+        return pairs if ok else INVALID
+
+    def doc(self):
+        return self.doc_text
+
+
 COLOR = Str(pattern=r"#[0-9A-Fa-f]{6}", pattern_hint='write colours as quoted hex: "#1B4F72"', kind="colour")
 URL = Str(pattern=r"https://[^\s/$.?#][^\s]*", pattern_hint="use a full https:// address", kind="https URL")
 ID = Str(pattern=ID_PATTERN, pattern_hint="use lower-case letters, digits and hyphens, e.g. chin-tuck", kind="id")
+LANGUAGE = Str(pattern=r"[a-z]{2}(-[A-Z]{2})?", kind="language code", pattern_hint="e.g. en or es")
 
 # ----------------------------------------------------------------------------- brand
 
@@ -136,8 +176,18 @@ BRAND = record("brand", [
     Field("emergency_number", text(12), required=False),
     Field("disclaimer", text(600)),
     Field("paper", Choice(PAPER_SIZES), required=False, default="letter"),
+    Field("language", LANGUAGE, required=False, default="en", doc="the language the text above is written in"),
+    Field("translations", MapOf(LANGUAGE, record("brand text", [
+        Field("tagline", text(90), required=False),
+        Field("disclaimer", text(600), required=False),
+        Field("address", text(120), required=False, doc="only if it is written differently"),
+    ], lambda v: v), "language code → brand text"), required=False,
+          doc="the tagline and disclaimer in each language a topic is translated into, e.g. `es: {disclaimer: ...}`"),
 ], lambda v: _pick(v, Brand, "name", "tagline", "logo", "colors", "address", "phone", "website", "email",
-                   "emergency_number", "disclaimer", "paper", where=v["__where__"]),
+                   "emergency_number", "disclaimer", "paper", "language", where=v["__where__"],
+                   translations=[BrandText(str(code), **{k: t[k] for k in ("tagline", "disclaimer", "address")
+                                                        if k in t})
+                                 for code, t in v.get("translations", [])]),
    doc="`handouts/brand.yaml`: the clinic's identity, shared by every topic.")
 
 # ----------------------------------------------------------------------------- topic
@@ -145,7 +195,7 @@ BRAND = record("brand", [
 TOPIC = record("topic", [
     Field("title", text(80)),
     Field("subtitle", text(140), required=False),
-    Field("language", Str(pattern=r"[a-z]{2}(-[A-Z]{2})?", kind="language code", pattern_hint="e.g. en or es")),
+    Field("language", LANGUAGE, doc="the language the topic is written in"),
     Field("version", Str(max_len=20)),
     Field("last_reviewed", Date()),
     Field("review_due", Date()),
@@ -153,7 +203,27 @@ TOPIC = record("topic", [
     Field("review_note", text(300), doc="printed on the back cover; say who must review sample content"),
     Field("cover_image", Asset(), required=False),
     Field("sections", ListOf(ID, min_items=1), doc="section ids in reading order; each is sections/<id>.yaml"),
+    Field("translations", ListOf(LANGUAGE, min_items=1), required=False,
+          doc="languages the topic is translated into; each is a folder `<topic>/<language>/`"),
 ], lambda v: v, doc="`<topic>/topic.yaml`: the topic's metadata and its section order.")
+
+TRANSLATION = record("translation", [
+    Field("title", text(80)),
+    Field("subtitle", text(140), required=False, doc="required when the source topic has one"),
+    Field("source", text(300)),
+    Field("review_note", text(300), doc="say that a sample translation must be reviewed by a qualified translator"),
+    Field("cover_image", Asset(), required=False, doc="default: the source topic's picture"),
+    Field("handouts", MapOf(ID, record("translated handout", [Field("title", text(80))], lambda v: v),
+                            "handout name → {title: ...}"), required=False,
+          doc="a translated title for each handout whose source has one"),
+], lambda v: v, doc=(
+    "`<topic>/<language>/topic.yaml`: one translation of a topic, in the language its folder is named after "
+    "(declared in the source's `translations:`). Beside it, `<language>/sections/<id>.yaml` holds every section "
+    "of the source, in the section format below, with `translated_from:` set to the source section's hash "
+    "(`handout check` prints it). Version, review dates, section order and `handouts.yaml` are the source's; "
+    "image paths are relative to the topic folder, so a translation shares the source's pictures "
+    "(with its own alt text) unless it names others. Each translated file is built as "
+    "`<handout>.<language>.pdf` (e.g. `booklet.es.pdf`), and `handout check` holds it to parity with the source."))
 
 # ----------------------------------------------------------------------------- blocks
 
@@ -194,7 +264,7 @@ DOSE = record("dose", [
     Field("reps", Int(1, 100)),
     Field("times_per_day", Int(1, 12)),
     Field("hold_seconds", Int(1, 600), required=False),
-], lambda v: _pick(v, Dose, "sets", "reps", "times_per_day", "hold_seconds"))
+], lambda v: _pick(v, Dose, "sets", "reps", "times_per_day", "hold_seconds", where=v["__where__"]))
 
 EXERCISE = record("exercise", [
     Field("id", ID),
@@ -260,6 +330,9 @@ SECTION = record("section", [
     Field("blocks", ListOf(BLOCK), required=False),
     Field("exercises", ListOf(EXERCISE, min_items=1), required=False, doc="kind exercises only"),
     Field("groups", SectionGroups(), required=False, doc="kind red_flags or habits only"),
+    Field("translated_from", Str(pattern=r"[0-9a-f]{12}", kind="source section hash",
+                                 pattern_hint="copy the hash `handout check` gives for the source section"),
+          required=False, doc="translations only: the hash of the source section this was translated from"),
 ], lambda v: v, doc="`<topic>/sections/<id>.yaml`: one section.")
 
 # ----------------------------------------------------------------------------- handouts
@@ -332,4 +405,5 @@ FILE_SPECS: dict[str, Spec] = {
     "topic.yaml": TOPIC,
     "sections/<id>.yaml": SECTION,
     "handouts.yaml": HANDOUTS,
+    "<language>/topic.yaml": TRANSLATION,
 }

@@ -20,6 +20,7 @@ from handoutkit.content.model import (
     Brand, Handout, HabitGroup, Project, RedFlagGroup, Section, SectionRef, Topic,
 )
 from handoutkit.content.schema import INVALID, Spec, did_you_mean
+from handoutkit.content.translations import load_translations, section_hash
 from handoutkit.content.yamlsource import compose_file, display_path
 
 # Which section kinds each layout can show in full.  Declared here (not imported
@@ -144,17 +145,33 @@ def _load_topic(loader: _Loader, folder: Path, layouts: Mapping[str, frozenset[s
                          f"add {path.stem} to 'sections:' in topic.yaml, or delete the file")
     _check_unique_exercises(loader, sections)
 
+    _check_languages(loader, meta)
     topic = Topic(
         id=folder.name, folder=folder, title=meta["title"], subtitle=meta.get("subtitle"),
         language=str(meta["language"]), version=meta["version"], last_reviewed=meta["last_reviewed"],
         review_due=meta["review_due"], source=meta["source"], review_note=meta["review_note"],
         cover_image=meta.get("cover_image"), sections=sections, where=meta["__where__"],
+        translation_languages=list(meta.get("translations", [])),
         review_due_where=meta["__marks__"].get("review_due", meta["__where__"]),
     )
     # Handouts are checked even when a section failed, against the listed ids,
     # so one run reports every problem.
     topic.handouts = _load_handouts(loader, folder, topic, layouts, listed_ids=list(meta["sections"]))
+    topic.translations = load_translations(loader, topic)
     return topic
+
+
+def _check_languages(loader: _Loader, meta: dict) -> None:
+    """The topic's language and each translation's must have printed labels (handoutkit/data/labels/)."""
+    from handoutkit.render.labels import available_languages, table_language
+
+    codes = [(meta["language"], meta["__marks__"]["language"], "language")]
+    codes += [(code, code.where, f"translations[{i}]") for i, code in enumerate(meta.get("translations", []), 1)]
+    for code, where, path in codes:
+        if table_language(str(code)) is None:
+            loader.error(where, path, f"no printed labels for language {str(code)!r}",
+                         f"languages with labels: {', '.join(available_languages())}; "
+                         f"add handoutkit/data/labels/{code}.yaml")
 
 
 def _load_section(loader: _Loader, path: Path, section_id: str, folder: Path) -> Optional[Section]:
@@ -168,6 +185,7 @@ def _load_section(loader: _Loader, path: Path, section_id: str, folder: Path) ->
         id=section_id, title=data["title"], kind=kind, short_title=data.get("short_title"),
         summary=data.get("summary"), blocks=data.get("blocks", []), exercises=data.get("exercises", []),
         groups=data.get("groups", []), where=where, groups_where=marks.get("groups", where),
+        translated_from=data.get("translated_from"), source_hash=section_hash(path),
     )
     needs = {"exercises": "exercises", "red_flags": "groups", "habits": "groups"}.get(kind)
     if needs and not data.get(needs):

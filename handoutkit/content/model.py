@@ -82,6 +82,8 @@ class Dose:
     reps: int
     times_per_day: int
     hold_seconds: Optional[int] = None
+    # Where the dose was written (for parity messages); not part of what a dose is.
+    where: Location = field(default=UNKNOWN, compare=False, repr=False)
 
 
 @dataclass
@@ -132,6 +134,12 @@ class Section:
     groups: list = field(default_factory=list)  # RedFlagGroup (red_flags) or HabitGroup (habits)
     where: Location = UNKNOWN
     groups_where: Location = UNKNOWN  # the 'groups:' key: what sets a checklist's length
+    # Translations: the ``source_hash`` of the source section this one was
+    # translated from, as recorded in the file (``translated_from:``).
+    translated_from: Optional[Text] = None
+    # A short hash of this section's content (comments and layout of the YAML
+    # do not count): what a translation records, to tell when it is out of date.
+    source_hash: str = ""
 
     @property
     def label(self) -> str:
@@ -177,6 +185,22 @@ class Topic:
     cover_image: Optional[Path] = None
     where: Location = UNKNOWN
     review_due_where: Location = UNKNOWN  # the 'review_due:' line, for "review overdue"
+    # The languages topic.yaml declares translations for (``translations:``), as written.
+    translation_languages: list[Text] = field(default_factory=list)
+    # The translations found (``<topic>/<language>/``): topics of the same id in another language.
+    translations: list["Topic"] = field(default_factory=list)
+    # Set on a translation: the language of the topic it translates (None on a source topic).
+    source_language: Optional[str] = None
+
+    @property
+    def editions(self) -> list["Topic"]:
+        """The topic in every language it has: itself (the source) first, then its translations."""
+        return [self, *self.translations]
+
+    @property
+    def language_suffix(self) -> str:
+        """What a translation adds to its output file names before ``.pdf`` (``.es``); nothing for a source."""
+        return f".{self.language}" if self.source_language else ""
 
     def section(self, section_id: str) -> Section:
         for section in self.sections:
@@ -202,6 +226,16 @@ PAPER_SIZES = ("letter", "a4")
 
 
 @dataclass
+class BrandText:
+    """The brand's words in one more language (``translations:`` in brand.yaml)."""
+
+    language: str
+    tagline: Optional[Text] = None
+    disclaimer: Optional[Text] = None
+    address: Optional[Text] = None
+
+
+@dataclass
 class Brand:
     name: Text
     colors: Colors
@@ -215,6 +249,22 @@ class Brand:
     email: Optional[Text] = None
     emergency_number: Text = Text("911")
     where: Location = UNKNOWN
+    language: str = "en"  # the language the fields above are written in
+    translations: list[BrandText] = field(default_factory=list)
+
+    def text_for(self, language: str) -> Optional[BrandText]:
+        """The brand's words in ``language`` (None when brand.yaml has none)."""
+        return next((t for t in self.translations if t.language == language), None)
+
+    def localized(self, language: str) -> "Brand":
+        """The brand with its tagline, disclaimer and address in ``language``, where brand.yaml gives them."""
+        from dataclasses import replace
+
+        words = self.text_for(language) if language != self.language else None
+        if words is None:
+            return self
+        return replace(self, **{name: getattr(words, name) for name in ("tagline", "disclaimer", "address")
+                                if getattr(words, name) is not None})
 
     def placeholders(self) -> dict[str, str]:
         """Values for ``{clinic_phone}`` and friends in content text."""

@@ -170,7 +170,8 @@ def write_png(image: "Image.Image", target: Path) -> Path:
 
 
 def write_previews(source: Path, out: Path, topics: Optional[Iterable[str]] = None, dest: Optional[Path] = None,
-                   options: Optional["BuildOptions"] = None, height_px: int = PREVIEW_HEIGHT) -> list[PreviewFile]:
+                   options: Optional["BuildOptions"] = None, height_px: int = PREVIEW_HEIGHT,
+                   languages: Optional[Iterable[str]] = None) -> list[PreviewFile]:
     """Lay out the chosen topics' handouts in memory and write one contact sheet per PDF a build would write.
 
     Sheets go to ``dest/<topic>-<handout>.png``, or without ``dest`` to
@@ -178,8 +179,9 @@ def write_previews(source: Path, out: Path, topics: Optional[Iterable[str]] = No
     PNG either unless every handout laid out: like ``build``, all or nothing
     (each file itself is replaced atomically).  Health checks (review dates,
     reading grade) are not run: a preview is for looking, ``build`` is the gate.
+    Every language of each topic, like ``build``, or only ``languages``.
     """
-    from handoutkit.build import BuildOptions, check_glyphs, make_build_theme, render_handout
+    from handoutkit.build import BuildOptions, check_glyphs, make_build_theme, render_handout, select_editions
     from handoutkit.content.load import load_project
 
     _pdfium()  # fail early, before laying anything out, if the renderer is missing
@@ -187,7 +189,7 @@ def write_previews(source: Path, out: Path, topics: Optional[Iterable[str]] = No
     project = load_project(Path(source), topics)
     check_glyphs(project)
     sheets: list[tuple[PreviewFile, "Image.Image"]] = []
-    for topic in project.topics:
+    for topic in select_editions(project, languages):
         theme = make_build_theme(project, options, topic.language)
         folder = Path(dest) if dest is not None else Path(out) / topic.id / "preview"
         for handout in topic.handouts:

@@ -62,7 +62,8 @@ class WorkItem:
 
 
 def topic_languages(source: Path, topic: str) -> list[str]:
-    """The languages a topic is made in, read cheaply from its ``topic.yaml`` (no validation).
+    """The languages a topic is made in, read cheaply from its ``topic.yaml`` (no validation):
+    its ``language`` and then each of its ``translations``.
 
     A file that cannot be read gives ``["?"]``: the item is then never
     unchanged, and loading the topic reports what is wrong with it.
@@ -75,7 +76,10 @@ def topic_languages(source: Path, topic: str) -> list[str]:
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return ["?"]
     language = meta.get("language") if isinstance(meta, dict) else None
-    return [str(language)] if language else ["?"]
+    if not language:
+        return ["?"]
+    translations = meta.get("translations") or []
+    return [str(language)] + ([str(code) for code in translations] if isinstance(translations, list) else ["?"])
 
 
 def plan(source: Path, topics: Iterable[str], edition: str) -> list[WorkItem]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional
 from xml.sax.saxutils import escape
 
@@ -210,6 +211,40 @@ def _with_fallback(markup: str) -> str:
     return "".join(parts)
 
 
+class Hyphenator:
+    """reportlab's ``hyphenationLang`` as a callable: pyphen with at least 3 letters either side of a break.
+
+    pyphen's default (2 and 2) gives breaks like "sua-ve" and "ro-dillas",
+    which slow reading down; with 3 and 3 only longer words break.  One
+    dictionary per process (reportlab would build one per paragraph from a
+    language name); picklable, so themes still go to worker processes.
+    """
+
+    MIN_PART = 3
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+
+    def __call__(self, word: str):
+        return _pyphen(self.language, self.MIN_PART).iterate(word)
+
+    def __reduce__(self):
+        return (Hyphenator, (self.language,))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Hyphenator) and other.language == self.language
+
+    def __hash__(self) -> int:
+        return hash(("Hyphenator", self.language))
+
+
+@lru_cache(maxsize=None)
+def _pyphen(language: str, part: int):
+    import pyphen
+
+    return pyphen.Pyphen(lang=language, left=part, right=part)
+
+
 def make_theme(brand: Brand, paper: Optional[str] = None, scale: float = 1.0, large_print: bool = False,
                grayscale: bool = False, bleed: float = 0.0, language: str = DEFAULT_LANGUAGE) -> Theme:
     """Build the theme for ``brand`` (registering the bundled fonts).
@@ -240,8 +275,11 @@ def make_theme(brand: Brand, paper: Optional[str] = None, scale: float = 1.0, la
     theme = Theme(brand=brand, paper=paper or brand.paper, scale=scale, grayscale=grayscale,
                   large_print=large_print, bleed=bleed, palette=palette, labels=labels)
     # Hyphenation only where the table asks for it (Spanish: long words, narrow
-    # booklet columns); English keeps whole words, as it always has.
-    hyphenation = {"hyphenationLang": labels.hyphenation, "embeddedHyphenation": 1} if labels.hyphenation else {}
+    # booklet columns), and only words of 8 letters or more; English keeps
+    # whole words, as it always has, and so does large print (ACB guidance:
+    # no words broken at line ends for low-vision readers).
+    hyphenation = ({"hyphenationLang": Hyphenator(labels.hyphenation), "embeddedHyphenation": 1,
+                    "hyphenationMinWordLength": 8} if labels.hyphenation and not large_print else {})
 
     def size(points: float) -> float:
         if large_print:

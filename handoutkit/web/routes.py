@@ -339,10 +339,11 @@ async def batch_submit(request: Request) -> Response:
         stack, pages = await run(request, service.batch_stack, job)
         return _pdf(stack, "exercise-sheets.pdf", True)
     by_number = {r.number: {"number": r.number, "name": r.plan.patient.name or "", "exercises": len(r.plan.exercises),
-                            "problems": []} for r in job.rows}
-    for problem in sorted(job.problems, key=lambda p: (p.number, p.column)):  # bad rows are never among the good
-        by_number.setdefault(problem.number, {"number": problem.number, "name": None, "exercises": None,
-                                              "problems": []})["problems"].append(problem)
+                            "problems": [], "warnings": []} for r in job.rows}
+    for kind, found in (("problems", job.problems), ("warnings", job.warnings)):  # bad rows are never among the good
+        for problem in sorted(found, key=lambda p: (p.number, p.column)):
+            by_number.setdefault(problem.number, {"number": problem.number, "name": None, "exercises": None,
+                                                  "problems": [], "warnings": []})[kind].append(problem)
     rows = [by_number[n] for n in sorted(by_number)]
     status = 422 if job.problems or not job.rows else 200
     if not job.rows and not job.problems:
