@@ -71,23 +71,40 @@ def _fork_context():
         return None
 
 
+class NoEdition(HandoutError):
+    """The topic has no translation in the language asked for (a bad row in a batch, not a bad batch)."""
+
+
 def in_language(project: Project, topic: Topic, theme: Theme, language: Optional[str]) -> tuple[Topic, Theme]:
     """The topic's edition in ``language`` (its source when None) and the theme in that language.
 
     The theme keeps its paper and edition; only its words (labels, brand text, hyphenation) change.
+    A translation out of parity with its source (a red flag or a dose missing...) is never printed,
+    whoever asks for it: the parity errors about that language raise, as the build's gate does.
     """
     edition = topic
     if language is not None and language != topic.language:
         edition = next((t for t in topic.translations if t.language == language), None)
         if edition is None:
             have = ", ".join(t.language for t in topic.editions)
-            raise HandoutError(f"topic {topic.id} has no {show(language)} edition", f"its languages: {have}")
+            raise NoEdition(f"topic {topic.id} has no {show(language)} edition", f"its languages: {have}")
+        _check_parity(project, topic, language)
     if theme.labels.language != edition.language:
         from handoutkit.render.styles import make_theme
 
         theme = make_theme(project.brand.localized(edition.language), theme.paper, large_print=theme.large_print,
                            grayscale=theme.grayscale, bleed=theme.bleed, language=edition.language)
     return edition, theme
+
+
+def _check_parity(project: Project, topic: Topic, language: str) -> None:
+    from handoutkit.checks.parity import check_parity
+
+    errors = sorted((f for f in check_parity(topic, project.brand) if f.language == language and f.level == "error"),
+                    key=lambda f: f.sort_key())
+    if errors:
+        raise HandoutError("\n".join([f.line() for f in errors]
+                                      + [f"{plural(len(errors), 'problem')} found; nothing was written."]))
 
 
 def find_topic(project: Project, name: Optional[str]) -> Topic:
@@ -168,6 +185,17 @@ class BatchJob:
     problems: list[RowProblem]
     shown: str
     warnings: list[RowProblem] = field(default_factory=list)
+    makers: list = field(default_factory=list)  # the SheetMaker of each good row (rows may differ in language)
+
+    def maker_of(self, index: int) -> SheetMaker:
+        return self.makers[index] if self.makers else self.maker
+
+    def distinct_makers(self) -> list[SheetMaker]:
+        """Each maker once, in first-use order (the default language's first)."""
+        seen: dict[int, SheetMaker] = {id(self.maker): self.maker}
+        for maker in self.makers:
+            seen.setdefault(id(maker), maker)
+        return list(seen.values())
 
     def messages(self) -> list[str]:
         return [p.text(self.shown) for p in sorted(self.problems, key=lambda p: (p.number, p.column))]
@@ -208,45 +236,50 @@ def check_batch(project: Project, csv_path: Path, theme: Theme, topic_name: Opti
             raise
         row = next(r for r in rows if r.plan.topic)
         raise HandoutError(f"{plans.shown}:{row.line}: row {row.number}, topic: {err.message}", err.hint) from None
-    # One batch prints one language: --language, else the first row's language column, else the topic's own.
-    language = language or next((r.plan.language for r in rows if r.plan.language), None)
-    try:
-        topic, theme = in_language(project, topic, theme, language)
-    except HandoutError as err:
-        row = next((r for r in rows if r.plan.language == language), None)
-        if row is None:
-            raise
-        raise HandoutError(f"{plans.shown}:{row.line}: row {row.number}, language: {err.message}", err.hint) from None
-    chosen = pick_handout(topic, handout)
-    if maker is None or (maker.topic, maker.handout, maker.theme) != (topic, chosen, theme):
-        maker = SheetMaker(topic, theme, chosen)
+    # A batch may mix languages: each row prints in its language column's edition; an empty cell
+    # takes --language, else the topic's own. One SheetMaker per language, made when first needed.
+    default = language or topic.language
+    makers: dict[str, SheetMaker] = {}
+
+    def maker_for(lang: str) -> SheetMaker:
+        if lang not in makers:
+            edition, edition_theme = in_language(project, topic, theme, lang)
+            chosen = pick_handout(edition, handout)
+            warm = maker is not None and (maker.topic, maker.handout, maker.theme) == (edition, chosen, edition_theme)
+            makers[lang] = maker if warm else SheetMaker(edition, edition_theme, chosen)
+        return makers[lang]
+
+    first_maker = maker_for(default)  # --language naming a language the topic lacks stops the batch
     good: list[BatchRow] = []
     layouts = []
+    row_makers: list[SheetMaker] = []
     for row in rows:
         if row.plan.topic and row.plan.topic != topic.id:
             problems.append(RowProblem(row.number, row.line, "topic", f"differs from the batch's topic ({topic.id})",
                                        "one batch prints one topic: split the file"))
             continue
-        if row.plan.language and row.plan.language != topic.language:
-            problems.append(RowProblem(row.number, row.line, "language",
-                                       f"differs from the batch's language ({topic.language})",
-                                       "one batch prints one language: split the file, or use --language"))
+        try:
+            row_maker = maker_for(row.plan.language or default)
+        except NoEdition as err:
+            problems.append(RowProblem(row.number, row.line, "language", err.message, err.hint or ""))
             continue
-        selection, errors = resolve(row.plan, topic)
+        edition = row_maker.topic
+        selection, errors = resolve(row.plan, edition)
         for err in errors:
             column = err.where.file.split(", ", 1)[1] if ", " in err.where.file else "exercises"
             problems.append(RowProblem(row.number, row.line, column, err.problem, err.hint))
         if errors:
             continue
         note_lines = NOTE_LINES if row.plan.patient.note else 0
-        fits = maker.check_patient(row.plan.patient, note_lines)
+        fits = row_maker.check_patient(row.plan.patient, note_lines)
         for name, message in fits:
             problems.append(RowProblem(row.number, row.line, FIELD_LABELS[name], message, "use a shorter form, e.g. initials"))
         if fits:
             continue
         good.append(row)
-        layouts.append(maker.layout(selection, note_lines))
-    return BatchJob(maker, good, layouts, problems, plans.shown, plans.warnings)
+        layouts.append(row_maker.layout(selection, note_lines))
+        row_makers.append(row_maker)
+    return BatchJob(first_maker, good, layouts, problems, plans.shown, plans.warnings, row_makers)
 
 
 # ----------------------------------------------------------------------------- workers
@@ -284,17 +317,17 @@ class _Runner:
 
     def write_rows(self, span: tuple[int, int]) -> int:
         job = self.job
-        maker = job.maker
         for index in range(*span):
-            row, layout = job.rows[index], job.layouts[index]
+            row, layout, maker = job.rows[index], job.layouts[index], job.maker_of(index)
             template = maker.template(layout)
             data = maker.sheet_pdf(template, row.plan.patient)
             self.stage.write(ROW_NAME.format(number=row.number), data, mode=0o600)
         return span[1] - span[0]
 
 
-def _render_chunk(keys):
-    return _ACTIVE.job.maker.render_chunk(keys)
+def _render_chunk(work):
+    which, keys = work
+    return _ACTIVE.job.distinct_makers()[which].render_chunk(keys)
 
 
 def _write_rows(span):
@@ -385,21 +418,25 @@ def run_batch(job: BatchJob, out: Optional[Path], merge: bool = False, jobs: int
 def _render_parts(job: BatchJob, context, jobs: int, merge: bool) -> None:
     """The parts (the only reportlab work), in processes when there is enough of it, and a print-ready check."""
     global _ACTIVE
-    maker = job.maker
-    chunks = maker.chunks(maker.missing(job.layouts), pad_page=merge)
-    if context is not None and len(chunks) > 1:
+    makers = job.distinct_makers()
+    work = []  # (which maker, chunk of part keys): each language's parts are its own maker's
+    for which, maker in enumerate(makers):
+        mine = [layout for index, layout in enumerate(job.layouts) if job.maker_of(index) is maker]
+        work += [(which, keys) for keys in maker.chunks(maker.missing(mine), pad_page=merge)]
+    if context is not None and len(work) > 1:
         _ACTIVE = _Runner(job, None)
         try:
-            with _pool(context, min(jobs, len(chunks))) as pool:
-                for keys, (library, sinks) in zip(chunks, pool.map(_render_chunk, chunks)):
-                    maker.add_library(keys, library, sinks)
+            with _pool(context, min(jobs, len(work))) as pool:
+                for (which, keys), (library, sinks) in zip(work, pool.map(_render_chunk, work)):
+                    makers[which].add_library(keys, library, sinks)
         finally:
             _ACTIVE = None
     else:
-        for keys in chunks:
-            maker.add_library(keys, *maker.render_chunk(keys))
+        for which, keys in work:
+            makers[which].add_library(keys, *makers[which].render_chunk(keys))
     # a print-ready check on one sheet per library (fonts live in the libraries)
-    for row, layout in zip(job.rows, job.layouts):
+    for index, (row, layout) in enumerate(zip(job.rows, job.layouts)):
+        maker = job.maker_of(index)
         if not maker.libraries_of(layout) <= maker.checked_libraries:
             maker.check_sample(maker.template(layout), row.plan.patient)
 
@@ -418,9 +455,9 @@ def _spans(total: int, jobs: int) -> list[tuple[int, int]]:
 
 
 def _write_stack(job: BatchJob, sink: BinaryIO, update) -> int:
-    maker = job.maker
-    stack = StackWriter(maker, sink)
-    for row, layout in zip(job.rows, job.layouts):
-        stack.add(maker.template(layout), row.plan.patient)
+    stack = StackWriter(job.maker, sink)
+    for index, (row, layout) in enumerate(zip(job.rows, job.layouts)):
+        maker = job.maker_of(index)
+        stack.add(maker.template(layout), row.plan.patient, maker)
         update(1)
     return stack.close()

@@ -325,7 +325,7 @@ class SheetMaker:
 
     def add_library(self, keys: Sequence[tuple], library: pdfparts.Library, sinks: list) -> None:
         index = len(self.libraries)
-        library.key = ("parts", index)
+        library.key = ("parts", id(self), index)  # unique across makers: a mixed-language stack holds several
         self.libraries.append(library)
         for page, (key, sink) in enumerate(zip(keys, sinks)):
             self.located[key] = (index, page)
@@ -373,7 +373,7 @@ class SheetMaker:
             for _, library, form in xobjects:
                 lib = self.libraries[library]
                 writer.include(lib.key, lib.objects, lib.closure([form]))
-            key = ("content", template.key, index)
+            key = ("content", id(self), template.key, index)  # per maker: a selection's pages differ by language
             number = writer.numbers.get(key)
             if number is None:
                 number = writer.numbers[key] = writer.add(
@@ -546,8 +546,9 @@ class StackWriter:
         self.ident = hashlib.md5(b"stack")
         self.sheets = 0
 
-    def add(self, template: SheetTemplate, patient: Patient) -> None:
-        maker, writer = self.maker, self.writer
+    def add(self, template: SheetTemplate, patient: Patient, maker: Optional["SheetMaker"] = None) -> None:
+        """Append one patient's sheet; ``maker``: the sheet's own maker when a stack mixes languages."""
+        maker, writer = maker or self.maker, self.writer
         contents = maker._write_template(writer, template)
         stamp, fonts = maker._write_stamp(writer, template, patient)
         for index in range(len(template.pages)):
@@ -557,17 +558,18 @@ class StackWriter:
                                                     fonts if index == 0 else {}))
             self.kids.append(number)
         if self.pad and len(template.pages) % 2:
-            self.kids.append(self._notes_page())
+            self.kids.append(self._notes_page(maker))
         self.ident.update(repr(template.key).encode())  # the selection: no patient detail
         self.sheets += 1
 
-    def _notes_page(self) -> int:
-        maker, writer = self.maker, self.writer
+    def _notes_page(self, maker: "SheetMaker") -> int:
+        """A lined Notes page in the sheet's own language (so one per maker in a mixed stack)."""
+        writer = self.writer
         library, page = maker.located[("notes-page",)]
         lib = maker.libraries[library]
         form = lib.forms[page]
         writer.include(lib.key, lib.objects, lib.closure([form]))
-        key = ("content", "notes-page")
+        key = ("content", "notes-page", lib.key)
         if key not in writer.numbers:
             content = b"q 1 0 0 1 0 0 cm /X0 Do Q\n"
             writer.numbers[key] = writer.add(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
