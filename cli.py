@@ -219,14 +219,16 @@ def preview(topics: tuple[str, ...], source: Path, out: Path, dest: Optional[Pat
         click.echo(f"wrote {item.path} ({plural(item.pages, 'page')})")
 
 
-def _personal_setup(source: Path, paper: Optional[str], large_print: bool, grayscale: bool):
+def _personal_setup(source: Path, paper: Optional[str], large_print: bool, grayscale: bool,
+                    language: Optional[str] = None):
     """Load and check the content (as build does: errors stop, warnings are left to `handout check`)."""
     from handoutkit.build import BuildOptions, load_checked_project, make_build_theme
 
-    # A sheet is in its topic's source language: a translation's problems do not hold it up.
-    project = load_checked_project(source, languages=[])
+    # A sheet is in its topic's source language unless --language asks for a translation: the other
+    # translations' problems do not hold it up.
+    project = load_checked_project(source, languages=[language] if language else [])
     options = BuildOptions(paper=paper.lower() if paper else None, large_print=large_print, grayscale=grayscale)
-    return project, make_build_theme(project, options)
+    return project, (make_build_theme(project, options, language) if language else make_build_theme(project, options))
 
 
 def _edition_options(func):
@@ -249,6 +251,7 @@ def _edition_options(func):
 @click.option("--date", "visit_date", default=None, metavar="YYYY-MM-DD", help="Written into the Date blank.")
 @click.option("--note", default=None, metavar="TEXT", help="A note printed in a Notes box (up to 3 lines).")
 @click.option("--handout", default=None, metavar="NAME", help="The exercise-sheet handout to use (default: exercise-sheet).")
+@click.option("--language", default=None, metavar="CODE", help="Print a translation of the topic (e.g. es).")
 @source_option
 @_edition_options
 @click.option("--out", default=None, metavar="FILE|-",
@@ -256,8 +259,8 @@ def _edition_options(func):
                    "the hash covers content and plan, not the patient; an existing file is never replaced).")
 def sheet(topic: Optional[str], exercises: tuple[str, ...], doses: tuple[str, ...], plan_file: Optional[Path],
           patient: Optional[str], clinician: Optional[str], visit_date: Optional[str], note: Optional[str],
-          handout: Optional[str], source: Path, paper: Optional[str], large_print: bool, grayscale: bool,
-          out: Optional[str]) -> None:
+          handout: Optional[str], language: Optional[str], source: Path, paper: Optional[str], large_print: bool,
+          grayscale: bool, out: Optional[str]) -> None:
     """Print one patient's exercise sheet: chosen exercises and doses, name and date in the blanks.
 
     The patient's details appear on the page only: not in the file's metadata,
@@ -272,8 +275,8 @@ def sheet(topic: Optional[str], exercises: tuple[str, ...], doses: tuple[str, ..
     base = load_plan_file(plan_file) if plan_file else None
     plan = plan_from_options(exercises, doses, base, patient=patient, clinician=clinician, visit_date=visit_date,
                              note=note)
-    project, theme = _personal_setup(source, paper, large_print, grayscale)
-    result = make_sheet(project, plan, theme, topic_name=topic, handout=handout)
+    project, theme = _personal_setup(source, paper, large_print, grayscale, language)
+    result = make_sheet(project, plan, theme, topic_name=topic, handout=handout, language=language)
     pages = plural(result.pages, "page")
     if out == "-":
         stream = sys.stdout.buffer

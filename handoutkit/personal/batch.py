@@ -87,6 +87,17 @@ def find_topic(project: Project, name: Optional[str]) -> Topic:
                        did_you_mean(name, ids) or f"topics: {', '.join(ids)}")
 
 
+def topic_edition(topic: Topic, language: Optional[str]) -> Topic:
+    """The topic in ``language``: itself (None or its own language) or one of its translations."""
+    if language is None or language == topic.language:
+        return topic
+    for edition in topic.editions:
+        if edition.language == language:
+            return edition
+    raise HandoutError(f"topic {topic.id} has no translation into {show(language, 'that language')}",
+                       f"languages: {', '.join(e.language for e in topic.editions)}")
+
+
 # ----------------------------------------------------------------------------- one sheet
 
 
@@ -98,12 +109,16 @@ class SheetResult:
 
 
 def make_sheet(project: Project, plan: Plan, theme: Theme, topic_name: Optional[str] = None,
-               handout: Optional[str] = None, maker: Optional[SheetMaker] = None) -> SheetResult:
-    """One personalised sheet in memory.  Raises :class:`ContentErrors` naming options or file:line."""
+               handout: Optional[str] = None, maker: Optional[SheetMaker] = None,
+               language: Optional[str] = None) -> SheetResult:
+    """One personalised sheet in memory.  Raises :class:`ContentErrors` naming options or file:line.
+
+    ``language``: a translation of the topic to print (``theme`` must be made for that language).
+    """
     if topic_name and plan.topic and topic_name != plan.topic:
         raise HandoutError(f"the plan is for topic {show(plan.topic)}, the command names {show(topic_name)}",
                            "drop the topic argument or change 'topic:' in the plan")
-    topic = find_topic(project, topic_name or plan.topic)
+    topic = topic_edition(find_topic(project, topic_name or plan.topic), language)
     maker = maker or SheetMaker(topic, theme, pick_handout(topic, handout))
     selection, errors = resolve(plan, topic)
     note_lines = NOTE_LINES if plan.patient.note else 0
