@@ -9,7 +9,8 @@ from getrusage).  Figures go in the README / notes; nothing here is a timed test
 
 from __future__ import annotations
 
-import resource
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 HANDOUT = str(Path(sys.executable).with_name("handout"))
+BASE = 0.0  # the baseline's seconds, set by main()
 
 
 def paragraph(size: int) -> str:
@@ -33,9 +35,12 @@ def case_paragraph(content: Path, size: int) -> None:
 
 
 def case_png(content: Path, side: int) -> None:
-    from PIL import Image
-
-    Image.new("RGB", (side, side), "white").save(content / "upper-back-pain" / "images" / "big.png")
+    # In a child process: a big image made here would raise this process's peak
+    # RSS, which Linux reports for the build's child processes too.
+    target = content / "upper-back-pain" / "images" / "big.png"
+    subprocess.run([sys.executable, "-c", "import sys; from PIL import Image; "
+                    "Image.new('RGB', (int(sys.argv[1]),) * 2, 'white').save(sys.argv[2])", str(side), str(target)],
+                   check=True)
     path = content / "upper-back-pain" / "topic.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("images/cover.svg", "images/big.png"), encoding="utf-8")
 
@@ -52,6 +57,7 @@ CASES = [
     ("paragraph 990 KB", case_paragraph, 990_000),
     ("PNG cover 4000x4000 (16 Mpx, the limit)", case_png, 4000),
     ("PNG cover 6300x6300 (refused)", case_png, 6300),
+    ("shipped content, unchanged", lambda content, arg: None, 0),
     ("SVG cover 4,900 paths (under the limit)", case_svg, 4900),
     ("SVG cover 40,000 paths (refused)", case_svg, 40_000),
 ]
@@ -63,18 +69,47 @@ def run(label: str, make, arg, options: list[str]) -> None:
         shutil.copytree(ROOT / "handouts", content)
         make(content, arg)
         start = time.perf_counter()
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        proc = subprocess.run([HANDOUT, "build", "--source", str(content), "--out", str(Path(tmp) / "out"),
-                               *options], capture_output=True, text=True)
-        took = time.perf_counter() - start
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        result = "built" if proc.returncode == 0 else "error: " + proc.stderr.strip().splitlines()[0][:110]
-        print(f"| {label} {' '.join(options)} | {took:.1f} s | {max(peak, before) / 1024:.0f} MiB | {result} |",
-              flush=True)
+        with open(Path(tmp) / "stderr", "w+") as err, open(Path(tmp) / "stdout", "w+") as out:
+            proc = subprocess.Popen([HANDOUT, "build", "--source", str(content), "--out", str(Path(tmp) / "out"),
+                                     *options], stdout=out, stderr=err)
+            _, status, usage = os.wait4(proc.pid, 0)  # this child's own peak RSS
+            took = time.perf_counter() - start
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            err.seek(0)
+            out.seek(0)
+            pages = re.search(r"booklet[^ ]*\.pdf \((\d+) pages", out.read())
+            message = err.read().strip()
+        peak = usage.ru_maxrss
+        result = (f"built ({pages.group(1)}-page booklet)" if pages else "built") if proc.returncode == 0 \
+            else "error: " + re.sub(r"^\S*/handouts/", "", message.splitlines()[0])[:100]
+        ratio = f"{took / BASE:.1f}" if BASE else "–"
+        print(f"| {label} {' '.join(options)} | {took:.1f} s | {ratio} | {peak / 1024:.0f} MiB "
+              f"| {result} |", flush=True)
+
+
+BASELINE = Path("/work/shared/bench-baseline/build_reportlab.py")
+
+
+def baseline_seconds() -> float:
+    """The bare reportlab booklet script (the yardstick), timed in the same go, best of 3."""
+    best = float("inf")
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(3):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, str(BASELINE), "--out", str(Path(tmp) / "b.pdf")], check=True,
+                           capture_output=True)
+            best = min(best, time.perf_counter() - start)
+    return best
 
 
 def main() -> None:
-    print("| input | time | peak RSS (max so far) | result |\n|---|---|---|---|")
+    base = baseline_seconds() if BASELINE.exists() else 0.0
+    if base:
+        print(f"bare reportlab booklet (bench-baseline/build_reportlab.py): {base:.2f} s; times below are "
+              "a whole `handout build` (3 handouts + imposition) of the shipped topic with one input enlarged\n")
+    print("| input | time | × baseline | peak RSS | result |\n|---|---|---|---|---|")
+    global BASE
+    BASE = base
     for label, make, arg in CASES:
         run(label, make, arg, [])
     run("paragraph 400 KB", case_paragraph, 400_000, ["--large-print"])

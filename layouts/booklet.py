@@ -167,6 +167,8 @@ def render(job: RenderJob, break_before: Optional[int] = None) -> RenderedPdf:
         cover.draw(canvas)
         canvas.restoreState()
 
+    furniture: dict = {}  # running heads and footers repeat: each distinct one is wrapped once
+
     def draw_running(canvas, doc_):
         canvas.saveState()
         page = doc_.page
@@ -174,7 +176,7 @@ def render(job: RenderJob, break_before: Optional[int] = None) -> RenderedPdf:
         canvas.setLineWidth(1.5)
         canvas.line(MARGIN, header_rule, width - MARGIN, header_rule)
         common.draw_para(canvas, theme, doc_.header_title or job.title, "small_bold", MARGIN,
-                         header_top, frame_width)
+                         header_top, frame_width, memo=furniture)
         canvas.line(MARGIN, footer_rule, width - MARGIN, footer_rule)
         # Page numbers sit on the outer edge: right on odd (recto) pages, left on even.
         number = theme.style("small_bold")
@@ -184,13 +186,15 @@ def render(job: RenderJob, break_before: Optional[int] = None) -> RenderedPdf:
         label_w = stringWidth(label, number.fontName, number.fontSize)
         name = str(theme.brand.phone)
         if page % 2:
-            common.draw_para(canvas, theme, name, "small", MARGIN, footer_top, frame_width - pt(40))
+            common.draw_para(canvas, theme, name, "small", MARGIN, footer_top, frame_width - pt(40),
+                             memo=furniture)
             num_x = width - MARGIN - label_w
         else:
             name_w = stringWidth(name, theme.style("small").fontName, theme.style("small").fontSize)
-            common.draw_para(canvas, theme, name, "small", width - MARGIN - name_w - 1, footer_top, name_w + 2)
+            common.draw_para(canvas, theme, name, "small", width - MARGIN - name_w - 1, footer_top, name_w + 2,
+                             memo=furniture)
             num_x = MARGIN
-        common.draw_para(canvas, theme, label, "small_bold", num_x, footer_top, label_w + 2)
+        common.draw_para(canvas, theme, label, "small_bold", num_x, footer_top, label_w + 2, memo=furniture)
         canvas.restoreState()
 
     def draw_notes(canvas, doc_):

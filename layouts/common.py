@@ -777,16 +777,28 @@ def page_label(theme: Theme, page: int, total: Optional[int]) -> str:
 
 
 def draw_para(canvas, theme: Theme, text: str, style: str, x: float, top: float, width: float,
-              markup: bool = True, right: bool = False) -> float:
+              markup: bool = True, right: bool = False, memo: Optional[dict] = None) -> float:
     """Draw wrapped text on a canvas with its top at ``top``; returns the height used.
 
     Page furniture goes through Paragraph too, so brand text gets the same
     escaping and symbol-font fallback as the story.  ``markup=False`` takes
     text that is already paragraph markup; ``right`` aligns it right.
+    ``memo`` (a dict the caller keeps for one document) reuses the wrapped
+    paragraph when the same text is drawn again at the same width, as
+    running heads and footers are on every page; a wrapped Paragraph draws
+    the same operators every time.  Content only: never pass one for text
+    that holds a patient's details.
     """
-    st = right_style(theme.style(style)) if right else theme.style(style)
-    flow = Paragraph(theme.markup(text) if markup else text, st)
-    _, height = flow.wrap(width, 10_000)
+    key = (text, style, markup, right, width)
+    found = memo.get(key) if memo is not None else None
+    if found is None:
+        st = right_style(theme.style(style)) if right else theme.style(style)
+        flow = Paragraph(theme.markup(text) if markup else text, st)
+        _, height = flow.wrap(width, 10_000)
+        found = (flow, height)
+        if memo is not None:
+            memo[key] = found
+    flow, height = found
     flow.drawOn(canvas, x, top - height)
     return height
 

@@ -69,6 +69,8 @@ _LINK_RE = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 def strip_markup(text: str) -> str:
     """Remove the inline markup handout content may carry (``**bold**``,
     ``__bold__``, ``*italic*``, ``[text](url)``), keeping the words."""
+    if "*" not in text and "_" not in text and "[" not in text:
+        return text  # most texts carry no markup: skip the three passes
     text = _LINK_RE.sub(r"\1", text)
     text = _BOLD_RE.sub(lambda m: m.group(1) or m.group(2) or "", text)
     text = _ITALIC_RE.sub(r"\1", text)
