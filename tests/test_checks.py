@@ -90,7 +90,7 @@ def test_shipped_brand_passes_font_and_contrast(shipped):
 def test_json_round_trips_with_the_expected_keys(shipped):
     text = shipped.to_json()
     data = json.loads(text)
-    assert set(data) == {"findings", "sections", "handouts", "brand", "limits", "summary"}
+    assert set(data) == {"findings", "sections", "handouts", "brand", "limits", "summary", "translations"}
     assert data["summary"] == {"errors": len(shipped.errors()), "warnings": len(shipped.findings) - len(shipped.errors())}
     row = data["sections"][0]
     assert {"topic", "handout", "section", "grade", "smog", "words", "sentences", "words_per_sentence",

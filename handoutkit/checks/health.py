@@ -91,9 +91,9 @@ class Finding:
         return data
 
 
-@lru_cache(maxsize=1)
-def _bundled_medical_words() -> tuple[tuple[str, str], ...]:
-    text = resources.files("handoutkit").joinpath("data", "medical_words.yaml").read_text(encoding="utf-8")
+@lru_cache(maxsize=2)
+def _bundled_medical_words(name: str = "medical_words.yaml") -> tuple[tuple[str, str], ...]:
+    text = resources.files("handoutkit").joinpath("data", name).read_text(encoding="utf-8")
     # Package data written by us, not by clinic staff: safe_load is enough here.
     data = yaml.safe_load(text) or {}
     return tuple((_normalize_term(str(k)), str(v)) for k, v in data.items())
@@ -102,6 +102,11 @@ def _bundled_medical_words() -> tuple[tuple[str, str], ...]:
 def default_medical_words() -> dict[str, str]:
     """The bundled list: lower-case term → plain wording (a fresh copy)."""
     return dict(_bundled_medical_words())
+
+
+def default_medical_words_es() -> dict[str, str]:
+    """The bundled Spanish list (medical_words_es.yaml): lower-case term → plain wording (a fresh copy)."""
+    return dict(_bundled_medical_words("medical_words_es.yaml"))
 
 
 @dataclass
@@ -114,6 +119,9 @@ class CheckConfig:
     review_warning_days: int = 30
     max_sentence_words: int = 20  # sentences longer than this are listed
     medical_words: dict[str, str] = field(default_factory=default_medical_words)
+    # Spanish translations (checks/spanish.py): INFLESZ at least this; their own word list.
+    min_inflesz: float = 55.0
+    medical_words_es: dict[str, str] = field(default_factory=default_medical_words_es)
 
 
 # --------------------------------------------------------------------------- checks.yaml
@@ -191,6 +199,9 @@ CHECKS_FILE = Record(name="checks file", fields=[
     Field("review_warning_days", Int(0, 3650), required=False, doc="warn this many days before review_due"),
     Field("max_sentence_words", Int(5, 200), required=False, doc="sentences longer than this are listed"),
     Field("medical_words", WordMap(), required=False, doc="extra words to explain, or new wording for listed ones"),
+    Field("min_inflesz", Number(0, 100), required=False,
+          doc="lowest INFLESZ score (Szigriszt-Pazos) a Spanish section may have; 55 is 'normal' or easier"),
+    Field("medical_words_es", WordMap(), required=False, doc="the same as medical_words, for Spanish text"),
 ], doc_text="`handouts/checks.yaml`: thresholds for `handout check`.")
 
 
@@ -215,7 +226,7 @@ def load_check_config(source: Path) -> CheckConfig:
     if ctx.errors or values is INVALID:
         raise ContentErrors(ctx.errors)
     config = CheckConfig()
-    for name in ("max_grade", "min_font_size", "min_contrast"):
+    for name in ("max_grade", "min_font_size", "min_contrast", "min_inflesz"):
         if name in values:
             setattr(config, name, float(values[name]))
     for name in ("review_warning_days", "max_sentence_words"):
@@ -223,6 +234,7 @@ def load_check_config(source: Path) -> CheckConfig:
             setattr(config, name, int(values[name]))
     # The clinic's list extends the bundled one; the same word replaces its wording.
     config.medical_words.update(values.get("medical_words", {}))
+    config.medical_words_es.update(values.get("medical_words_es", {}))
     return config
 
 
@@ -238,6 +250,7 @@ class Report:
     handouts: list[dict]  # one row per topic / handout
     brand: dict
     limits: dict = field(default_factory=dict)  # the thresholds used, for the text and JSON reports
+    translations: list[dict] = field(default_factory=list)  # Spanish readability rows (checks/spanish.py)
 
     def errors(self, strict: bool = False) -> list[Finding]:
         """The findings that fail the run: errors, plus warnings when ``strict``."""
@@ -272,6 +285,10 @@ class Report:
             out.append(f"  when to get help: {_yes(row['red_flags'])}   key points: {key_points}   "
                        f"clinic contact: {_yes(row['contact'])}")
             out.append("")
+        if self.translations:
+            from handoutkit.checks.spanish import report_lines
+
+            out += report_lines(self.translations, self.limits.get("min_inflesz", CheckConfig.min_inflesz))
         brand = self.brand
         if brand:
             font = brand.get("smallest_font_size")
@@ -301,6 +318,7 @@ class Report:
             "handouts": self.handouts,
             "brand": self.brand,
             "limits": self.limits,
+            "translations": self.translations,
             "summary": {"errors": errors, "warnings": warnings},
         }
         return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, default=_json_default)
@@ -338,6 +356,7 @@ def _run_checks(project: Project, config: CheckConfig, today: date, theme: Optio
     findings: list[Finding] = []
     section_rows: list[dict] = []
     handout_rows: list[dict] = []
+    translation_rows: list[dict] = []
     values = project.brand.placeholders()
     terms = _TermFinder(config.medical_words)
     for topic in project.topics:
@@ -351,7 +370,7 @@ def _run_checks(project: Project, config: CheckConfig, today: date, theme: Optio
             findings += _check_completeness(topic, handout, project.brand, handout_row)
         findings += _check_sections(topic, values, config, measured)
         findings += terms.check_topic(topic, values)
-        findings += _check_translations(project, topic, config)
+        findings += _check_translations(project, topic, config, translation_rows)
     brand_row, brand_findings = _check_brand(project.brand, config, theme)
     findings += brand_findings
     limits = {
@@ -360,17 +379,24 @@ def _run_checks(project: Project, config: CheckConfig, today: date, theme: Optio
         "min_contrast": config.min_contrast,
         "review_warning_days": config.review_warning_days,
         "max_sentence_words": config.max_sentence_words,
+        "min_inflesz": config.min_inflesz,
         "today": today.isoformat(),
     }
     return Report(findings=sorted(findings, key=Finding.sort_key), sections=section_rows, handouts=handout_rows,
-                  brand=brand_row, limits=limits)
+                  brand=brand_row, limits=limits, translations=translation_rows)
 
 
-def _check_translations(project: Project, topic: Topic, config: CheckConfig) -> list[Finding]:
-    """Parity of each translation with its source (handoutkit/checks/parity.py)."""
+def _check_translations(project: Project, topic: Topic, config: CheckConfig, rows: list[dict]) -> list[Finding]:
+    """Parity of each translation with its source (checks/parity.py), and Spanish readability (checks/spanish.py)."""
     from handoutkit.checks.parity import check_parity
+    from handoutkit.checks.spanish import check_spanish
 
-    return check_parity(topic, project.brand)
+    findings = check_parity(topic, project.brand)
+    for translation in topic.translations:
+        found, measured = check_spanish(translation, project.brand.localized(translation.language), config)
+        findings += found
+        rows += measured
+    return findings
 
 
 # --------------------------------------------------------------------------- what patients read
