@@ -367,20 +367,20 @@ def _alive(pid: int) -> bool:
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc to find the workers")
 def test_jobs_workers_die_with_their_parent(tmp_path):
-    csv = csv_of(tmp_path / "many.csv", 400)
+    csv = csv_of(tmp_path / "many.csv", 2000)  # enough writing that a 20 ms poll always catches the run mid-way
     out = tmp_path / "sheets"
     command = [sys.executable, "-m", "cli", "batch", str(csv), "--out", str(out), "-q", "--jobs", "2",
                "--source", str(SOURCE)]
     parent = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     workers: set[int] = set()
     stage = None
-    for _ in range(600):  # up to a minute for the workers to start writing
+    for _ in range(3000):  # up to a minute for the workers to start writing
         workers |= _children(parent.pid) if parent.poll() is None else set()
         stages = [p for p in tmp_path.iterdir() if p.name.startswith(".handout-stage-")]
         if workers and stages and len(list(stages[0].iterdir())) >= 5:
             stage = stages[0]
             break
-        time.sleep(0.1)
+        time.sleep(0.02)
     assert stage is not None and parent.poll() is None, "the batch finished before it could be killed"
     os.kill(parent.pid, signal.SIGKILL)
     parent.wait()
