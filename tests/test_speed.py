@@ -271,49 +271,43 @@ def test_analyse_adds_up_texts_as_one_pass_would():
                                 (7, "With two sentences of some length today.")]
 
 
-def test_the_booklet_is_laid_out_once(monkeypatch):
+def _render_counting_passes(monkeypatch, doc_class: type, layout: str):
+    """Render the shipped topic's ``layout`` handout, counting how often ``doc_class`` starts a layout pass."""
     import layouts
-    from layouts import booklet
     from handoutkit.build import BuildOptions, make_build_theme
     from handoutkit.content.load import load_project
 
     passes = []
-    real = booklet.BookletDoc.handle_documentBegin
+    real = doc_class.handle_documentBegin
 
     def counting(self):
         passes.append(1)
         return real(self)
 
-    monkeypatch.setattr(booklet.BookletDoc, "handle_documentBegin", counting)
+    monkeypatch.setattr(doc_class, "handle_documentBegin", counting)
     project = load_project(ROOT / "handouts")
     topic = project.topics[0]
-    handout = next(h for h in topic.handouts if h.layout == "booklet")
-    layouts.render(layouts.RenderJob(topic=topic, handout=handout, theme=make_build_theme(project, BuildOptions())))
+    handout = next(h for h in topic.handouts if h.layout == layout)
+    result = layouts.render(layouts.RenderJob(topic=topic, handout=handout,
+                                              theme=make_build_theme(project, BuildOptions())))
+    return passes, result
+
+
+def test_the_booklet_is_laid_out_once(monkeypatch):
+    from layouts import booklet
+
+    passes, _ = _render_counting_passes(monkeypatch, booklet.BookletDoc, "booklet")
     assert passes == [1]
 
 
 def test_the_exercise_sheet_is_laid_out_once(monkeypatch):
     """"Page N of M" without a second pass: the numbered furniture is defined after the last page."""
-    import layouts
-    from layouts import exercise_sheet
-    from handoutkit.build import BuildOptions, make_build_theme
-    from handoutkit.content.load import load_project
-    from pypdf import PdfReader
     import io
 
-    passes = []
-    real = exercise_sheet._SheetDoc.handle_documentBegin
+    from pypdf import PdfReader
+    from layouts import exercise_sheet
 
-    def counting(self):
-        passes.append(1)
-        return real(self)
-
-    monkeypatch.setattr(exercise_sheet._SheetDoc, "handle_documentBegin", counting)
-    project = load_project(ROOT / "handouts")
-    topic = project.topics[0]
-    handout = next(h for h in topic.handouts if h.layout == "exercise-sheet")
-    result = layouts.render(layouts.RenderJob(topic=topic, handout=handout,
-                                              theme=make_build_theme(project, BuildOptions())))
+    passes, result = _render_counting_passes(monkeypatch, exercise_sheet._SheetDoc, "exercise-sheet")
     assert passes == [1]
     pages = [page.extract_text() for page in PdfReader(io.BytesIO(result.data)).pages]
     assert result.pages == len(pages) == 2

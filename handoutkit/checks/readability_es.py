@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Optional
 
 from handoutkit.checks.readability import ANALYSIS_VERSION as _en_version
 from handoutkit.checks.readability import split_sentences, words
@@ -161,16 +161,18 @@ def _part(text: str) -> _Part:
     (the same cache as English readability: content texts only, never patient data)."""
     from handoutkit.checks import cache
 
-    store = cache.active()
-    if store is None:
-        return _measure(text)
-    name = cache.key("readability-es", ANALYSIS_VERSION, text)
-    hit = store.get(name)
+    return cache.remembered("readability-es", ANALYSIS_VERSION, text, lambda t: _measure(t), _part_json,
+                            _part_from_json)
+
+
+def _part_json(part: _Part) -> list:
+    return [part[0], part[1], part[2], [list(r) for r in part[3]]]
+
+
+def _part_from_json(hit: object) -> Optional[_Part]:
     if isinstance(hit, list) and len(hit) == 4:
         return hit[0], hit[1], hit[2], tuple((n, s) for n, s in hit[3])
-    part = _measure(text)
-    store.put(name, [part[0], part[1], part[2], [list(r) for r in part[3]]])
-    return part
+    return None
 
 
 def analyse(texts: Iterable[str]) -> SpanishStats:
