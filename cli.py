@@ -219,17 +219,22 @@ def preview(topics: tuple[str, ...], source: Path, out: Path, dest: Optional[Pat
         click.echo(f"wrote {item.path} ({plural(item.pages, 'page')})")
 
 
-def _personal_setup(source: Path, paper: Optional[str], large_print: bool, grayscale: bool):
-    """Load and check the content (as build does: errors stop, warnings are left to `handout check`)."""
+def _personal_setup(source: Path, paper: Optional[str], large_print: bool, grayscale: bool,
+                    language: Optional[str] = None):
+    """Load and check the content (as build does: errors stop, warnings are left to `handout check`).
+
+    The translation in ``language`` is held to parity; other translations do not hold the sheets up.
+    """
     from handoutkit.build import BuildOptions, load_checked_project, make_build_theme
 
-    # A sheet is in its topic's source language: a translation's problems do not hold it up.
-    project = load_checked_project(source, languages=[])
+    project = load_checked_project(source, languages=[language] if language else [])
     options = BuildOptions(paper=paper.lower() if paper else None, large_print=large_print, grayscale=grayscale)
     return project, make_build_theme(project, options)
 
 
 def _edition_options(func):
+    func = click.option("--language", default=None, metavar="CODE",
+                        help="Print in this language (a translation of the topic, e.g. es; default: the topic's own).")(func)
     func = click.option("--grayscale", is_flag=True, help="Brand colours as grays.")(func)
     func = click.option("--large-print", is_flag=True, help="Large-print edition (18 pt body text).")(func)
     return click.option("--paper", type=PAPER_CHOICES, default=None, help="Paper size; overrides the brand's.")(func)
@@ -257,7 +262,7 @@ def _edition_options(func):
 def sheet(topic: Optional[str], exercises: tuple[str, ...], doses: tuple[str, ...], plan_file: Optional[Path],
           patient: Optional[str], clinician: Optional[str], visit_date: Optional[str], note: Optional[str],
           handout: Optional[str], source: Path, paper: Optional[str], large_print: bool, grayscale: bool,
-          out: Optional[str]) -> None:
+          language: Optional[str], out: Optional[str]) -> None:
     """Print one patient's exercise sheet: chosen exercises and doses, name and date in the blanks.
 
     The patient's details appear on the page only: not in the file's metadata,
@@ -272,8 +277,9 @@ def sheet(topic: Optional[str], exercises: tuple[str, ...], doses: tuple[str, ..
     base = load_plan_file(plan_file) if plan_file else None
     plan = plan_from_options(exercises, doses, base, patient=patient, clinician=clinician, visit_date=visit_date,
                              note=note)
-    project, theme = _personal_setup(source, paper, large_print, grayscale)
-    result = make_sheet(project, plan, theme, topic_name=topic, handout=handout)
+    language = language or plan.language
+    project, theme = _personal_setup(source, paper, large_print, grayscale, language)
+    result = make_sheet(project, plan, theme, topic_name=topic, handout=handout, language=language)
     pages = plural(result.pages, "page")
     if out == "-":
         stream = sys.stdout.buffer
@@ -304,7 +310,7 @@ def sheet(topic: Optional[str], exercises: tuple[str, ...], doses: tuple[str, ..
 @_edition_options
 def batch(csv_file: Path, out: str, merge: bool, strict: bool, jobs: Optional[int], quiet: bool, replace_old: bool,
           topic: Optional[str], handout: Optional[str], source: Path, paper: Optional[str], large_print: bool,
-          grayscale: bool) -> None:
+          grayscale: bool, language: Optional[str]) -> None:
     """Print one sheet per row of PLANS.CSV (columns: name, date, clinician, exercises, doses, note).
 
     Exercises are ids separated by ; or spaces; doses are ID:key=N,... entries
@@ -319,8 +325,8 @@ def batch(csv_file: Path, out: str, merge: bool, strict: bool, jobs: Optional[in
     if out == "-" and not merge:
         raise click.UsageError("--out - (standard output) needs --merge: a folder of files cannot go to a stream")
     check_out(target, merge)  # before any work: a device, a folder for --merge, the current folder...
-    project, theme = _personal_setup(source, paper, large_print, grayscale)
-    job = check_batch(project, csv_file, theme, topic_name=topic, handout=handout)
+    project, theme = _personal_setup(source, paper, large_print, grayscale, language)
+    job = check_batch(project, csv_file, theme, topic_name=topic, handout=handout, language=language)
     messages = job.messages()
     bad = job.bad_rows()
     for line in job.warning_messages():

@@ -491,3 +491,47 @@ def test_a_topic_in_spanish_gets_spanish_labels_and_lang(browser, content, tmp_p
         assert violations == [], describe_violations(violations)
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("name", HANDOUTS)
+def test_the_spanish_translation_has_spanish_editions(browser, editions, name):
+    """lang, /Lang and every printed label follow the translation's language; axe passes on it too."""
+    html = editions[f"{name}.es.html"].decode("utf-8")
+    assert '<html lang="es">' in html
+    assert "Saltar al contenido" in html and "Skip to the content" not in html
+    if name == "exercise-sheet":
+        for label in ("Series", "Repeticiones", "Mantener", "Veces al día", "Consejo:", "Cuánto hacer"):
+            assert label in html
+        for english in (">Sets<", ">Reps<", ">Tip:<", "How much"):
+            assert english not in html
+    with pikepdf.open(io.BytesIO(editions[f"{name}-accessible.es.pdf"])) as pdf:
+        assert str(pdf.Root.Lang) == "es"
+        assert str(pdf.docinfo.Title) == accessibility.outline(html).title
+    assert f"{name}-archive.es.pdf" in editions
+    page = browser.new_page()
+    try:
+        page.set_content(html, wait_until="load")
+        violations = run_axe(page)
+        assert violations == [], describe_violations(violations)
+    finally:
+        page.close()
+
+
+def test_every_electronic_file_of_every_language_passes_the_rules(editions, topic):
+    """Whatever languages the topic is built in (booklet.html, booklet.es.html ...), every file passes."""
+    brand, topic_ = topic
+    links = accessibility.allowed_links(brand, topic_)
+    html_files = sorted(name for name in editions if name.endswith(".html"))
+    assert len(html_files) >= len(HANDOUTS)
+    for name in html_files:
+        parts = name[:-len(".html")].split(".")
+        language = parts[1] if len(parts) > 1 else topic_.language
+        html = editions[name].decode("utf-8")
+        assert accessibility.html_problems(html, links, lang=language) == [], name
+        title = accessibility.outline(html).title
+        pdf_name = f"{parts[0]}-accessible{'.' + language if len(parts) > 1 else ''}.pdf"
+        assert accessibility.tagged_pdf_problems(editions[pdf_name], title, language, FONT_FAMILIES) == [], pdf_name
+    archives = [name for name in editions if "-archive" in name]
+    assert len(archives) >= 4
+    for name in archives:
+        assert archive.pdfa_problems(editions[name]) == [], name

@@ -107,12 +107,12 @@ def test_a_full_disk_partway_changes_nothing(tmp_path, monkeypatch):
     real = output._write_data
     calls = []
 
-    def full_disk(fd, data):
+    def full_disk(fd, data, **kwargs):
         calls.append(1)
         if len(calls) == 3:
             os.close(fd)
             raise OSError(errno.ENOSPC, "No space left on device")
-        real(fd, data)
+        real(fd, data, **kwargs)
 
     monkeypatch.setattr(output, "_write_data", full_disk)
     result = CliRunner().invoke(main, ["build", "--source", str(SOURCE), "--out", str(out), "--paper", "a4", "--language", "en"])

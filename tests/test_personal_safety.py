@@ -282,12 +282,12 @@ def test_a_full_disk_or_read_only_folder_partway_leaves_nothing(code, words, mer
     # Simulated at the write (tests may run as root, which permissions do not stop).
     real, calls = output._write_data, []
 
-    def failing(fd, data):
+    def failing(fd, data, **kwargs):
         calls.append(1)
         if len(calls) == 3 or merge:
             os.close(fd)
             raise OSError(code, os.strerror(code))
-        real(fd, data)
+        real(fd, data, **kwargs)
 
     monkeypatch.setattr(output, "_write_data", failing)
     out = tmp_path / ("stack.pdf" if merge else "sheets")

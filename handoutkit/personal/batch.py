@@ -71,6 +71,25 @@ def _fork_context():
         return None
 
 
+def in_language(project: Project, topic: Topic, theme: Theme, language: Optional[str]) -> tuple[Topic, Theme]:
+    """The topic's edition in ``language`` (its source when None) and the theme in that language.
+
+    The theme keeps its paper and edition; only its words (labels, brand text, hyphenation) change.
+    """
+    edition = topic
+    if language is not None and language != topic.language:
+        edition = next((t for t in topic.translations if t.language == language), None)
+        if edition is None:
+            have = ", ".join(t.language for t in topic.editions)
+            raise HandoutError(f"topic {topic.id} has no {show(language)} edition", f"its languages: {have}")
+    if theme.labels.language != edition.language:
+        from handoutkit.render.styles import make_theme
+
+        theme = make_theme(project.brand.localized(edition.language), theme.paper, large_print=theme.large_print,
+                           grayscale=theme.grayscale, bleed=theme.bleed, language=edition.language)
+    return edition, theme
+
+
 def find_topic(project: Project, name: Optional[str]) -> Topic:
     from handoutkit.personal.plans import did_you_mean
 
@@ -98,12 +117,19 @@ class SheetResult:
 
 
 def make_sheet(project: Project, plan: Plan, theme: Theme, topic_name: Optional[str] = None,
-               handout: Optional[str] = None, maker: Optional[SheetMaker] = None) -> SheetResult:
-    """One personalised sheet in memory.  Raises :class:`ContentErrors` naming options or file:line."""
+               handout: Optional[str] = None, maker: Optional[SheetMaker] = None,
+               language: Optional[str] = None) -> SheetResult:
+    """One personalised sheet in memory.  Raises :class:`ContentErrors` naming options or file:line.
+
+    ``language`` (or the plan's ``language:``): the topic's translation to print in.
+    """
     if topic_name and plan.topic and topic_name != plan.topic:
         raise HandoutError(f"the plan is for topic {show(plan.topic)}, the command names {show(topic_name)}",
                            "drop the topic argument or change 'topic:' in the plan")
-    topic = find_topic(project, topic_name or plan.topic)
+    topic, theme = in_language(project, find_topic(project, topic_name or plan.topic), theme,
+                               language or plan.language)
+    if maker is not None and maker.topic is not topic:
+        maker = None  # a warm maker of another language
     maker = maker or SheetMaker(topic, theme, pick_handout(topic, handout))
     selection, errors = resolve(plan, topic)
     note_lines = NOTE_LINES if plan.patient.note else 0
@@ -164,7 +190,7 @@ class BatchResult:
 
 def check_batch(project: Project, csv_path: Path, theme: Theme, topic_name: Optional[str] = None,
                 handout: Optional[str] = None, data: Optional[bytes] = None,
-                maker: Optional[SheetMaker] = None) -> BatchJob:
+                maker: Optional[SheetMaker] = None, language: Optional[str] = None) -> BatchJob:
     """Read and check every row; lay out each distinct selection (no drawing yet).
 
     ``data``: the CSV's content when it is held in memory (``csv_path`` then
@@ -182,6 +208,15 @@ def check_batch(project: Project, csv_path: Path, theme: Theme, topic_name: Opti
             raise
         row = next(r for r in rows if r.plan.topic)
         raise HandoutError(f"{plans.shown}:{row.line}: row {row.number}, topic: {err.message}", err.hint) from None
+    # One batch prints one language: --language, else the first row's language column, else the topic's own.
+    language = language or next((r.plan.language for r in rows if r.plan.language), None)
+    try:
+        topic, theme = in_language(project, topic, theme, language)
+    except HandoutError as err:
+        row = next((r for r in rows if r.plan.language == language), None)
+        if row is None:
+            raise
+        raise HandoutError(f"{plans.shown}:{row.line}: row {row.number}, language: {err.message}", err.hint) from None
     chosen = pick_handout(topic, handout)
     if maker is None or (maker.topic, maker.handout, maker.theme) != (topic, chosen, theme):
         maker = SheetMaker(topic, theme, chosen)
@@ -191,6 +226,11 @@ def check_batch(project: Project, csv_path: Path, theme: Theme, topic_name: Opti
         if row.plan.topic and row.plan.topic != topic.id:
             problems.append(RowProblem(row.number, row.line, "topic", f"differs from the batch's topic ({topic.id})",
                                        "one batch prints one topic: split the file"))
+            continue
+        if row.plan.language and row.plan.language != topic.language:
+            problems.append(RowProblem(row.number, row.line, "language",
+                                       f"differs from the batch's language ({topic.language})",
+                                       "one batch prints one language: split the file, or use --language"))
             continue
         selection, errors = resolve(row.plan, topic)
         for err in errors:

@@ -54,7 +54,7 @@ from typing import Optional
 
 from handoutkit.errors import HandoutError
 
-COLUMNS = ("name", "date", "clinician", "exercises", "doses", "note", "topic")
+COLUMNS = ("name", "date", "clinician", "exercises", "doses", "note", "topic", "language")
 COLUMN_ALIASES = {"patient": "name", "patient_name": "name", "dose": "doses", "notes": "note",
                   "exercise": "exercises", "visit_date": "date"}
 REQUIRED_COLUMNS = ("name", "exercises")

