@@ -128,17 +128,32 @@ def test_static_files_fonts_and_pictures_are_served_with_their_types(client):
 
 def test_library_lists_every_handout_with_pages_size_and_buttons(client, built):
     html = client.get("/").text
+    assert any(name.endswith(".es.pdf") for name in built)  # the shipped topic has a Spanish translation
     for name, data in built.items():
-        if name.endswith(".es.pdf"):  # the library page lists the source language's files (translations: not yet)
-            continue
         pages = len(pypdf.PdfReader(io.BytesIO(data)).pages)
-        stem = name[:-4]
-        assert f"<h3>{name}</h3>" in html
-        assert f"{pages} page" in html
-        assert f'href="/pdf/{TOPIC}/{stem}.pdf?paper=letter&amp;edition=standard"' in html
-        assert f'href="/pdf/{TOPIC}/{stem}.pdf?paper=letter&amp;edition=standard&amp;download=1"' in html
-        assert f'src="/thumb/{TOPIC}/{stem}.png?paper=letter&amp;edition=standard"' in html
+        stem, _, language = name[:-4].partition(".")
+        query = "paper=letter&amp;edition=standard" + (f"&amp;language={language}" if language else "")
+        item = re.search(rf"<h4>{re.escape(name)}</h4>(.*?)</li>", html, re.S)
+        assert item, name
+        assert f"<p>{pages} page" in item.group(1)
+        assert f'href="/pdf/{TOPIC}/{stem}.pdf?{query}"' in item.group(1)
+        assert f'href="/pdf/{TOPIC}/{stem}.pdf?{query}&amp;download=1"' in item.group(1)
+        assert f'src="/thumb/{TOPIC}/{stem}.png?{query}"' in item.group(1)
     assert "8.5 × 11 in (216 × 279 mm)" in html and "5.5 × 8.5 in" in html
+    assert '<option value="es">Spanish (español)</option>' in html
+    assert re.search(r'<h3 id="topic-upper-back-pain-es">Spanish \(español\): <span lang="es">', html)
+
+
+def test_library_language_choice(client, built):
+    spanish = client.get("/?language=es").text
+    assert "booklet.es.pdf" in spanish and "<h4>booklet.pdf</h4>" not in spanish
+    assert '<option value="es" selected>' in spanish
+    response = client.get(f"/pdf/{TOPIC}/booklet-print.pdf?language=es")
+    assert response.headers["content-disposition"] == 'inline; filename="booklet-print.es.pdf"'
+    assert response.content == built["booklet-print.es.pdf"]
+    assert client.get("/?language=fr").status_code == 400
+    assert client.get("/?language=../x").status_code == 400
+    assert client.get(f"/pdf/{TOPIC}/booklet.pdf?language=fr").status_code == 404
 
 
 def test_library_pdfs_are_the_cli_build_and_open_inline_or_download(client, built):
@@ -244,6 +259,25 @@ def test_plan_order_large_print_and_grayscale(client):
     assert round(float(page.mediabox.width)) == 595
     stamped = {float(size) for size in re.findall(rb"/HKS\d+ ([\d.]+) Tf", page.get_contents().get_data())}
     assert stamped == {18.0}  # the patient's details at the large-print body size
+
+
+def test_plan_in_a_translation_is_handout_sheet_language(client, tmp_path, monkeypatch):
+    page = client.get(f"/plan/{TOPIC}").text
+    assert '<option value="en" selected>English</option><option value="es">Spanish (español)</option>' in page
+    response = client.post(f"/plan/{TOPIC}", data=plan_form(client, language="es", action="download", note=None),
+                           headers=ORIGIN)
+    assert response.status_code == 200, response.text
+    text = pdf_text(response.content)
+    assert "Sus ejercicios para la espalda" in text and NAME in text and "Series: 2" in text
+    name = re.search(r'filename="([^"]+)"', response.headers["content-disposition"]).group(1)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["sheet", TOPIC, "--source", str(SOURCE), "--language", "es", "--exercise",
+                                       "chin-tuck", "--exercise", "doorway-chest-stretch", "--dose",
+                                       "chin-tuck:sets=2,reps=8"])
+    assert result.exit_code == 0 and f"wrote {name} " in result.output  # the same sheet as `handout sheet`
+    assert client.post(f"/plan/{TOPIC}", data=plan_form(client, language="fr"), headers=ORIGIN).status_code == 400
+    preview = client.post(f"/plan/{TOPIC}/preview", data=plan_form(client, language="es"), headers=ORIGIN)
+    assert preview.headers["content-type"] == "image/png"
 
 
 def test_plan_errors_are_shown_next_to_their_fields_with_the_clis_messages(client):

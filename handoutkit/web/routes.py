@@ -9,6 +9,7 @@ take their non-personal choices (paper, edition) from the query string.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Optional
 
 from starlette.exceptions import HTTPException
@@ -74,6 +75,26 @@ def _query_options(request: Request) -> tuple[BuildOptions, str, str]:
     return options_for(paper, edition), paper, edition
 
 
+def _query_language(request: Request) -> Optional[str]:
+    """The ``language`` choice: a language code, or None for the topic's source language (or, listing, all)."""
+    language = request.query_params.get("language") or None
+    if language is not None and not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?", language):
+        raise HTTPException(400, "Unknown language.")
+    return language
+
+
+def language_name(code: str) -> str:
+    """``es`` → "Spanish (español)": the name in English and in the language itself (CLDR, via Babel)."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        locale = Locale.parse(code.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return code
+    english, native = locale.get_display_name("en"), locale.get_display_name(locale)
+    return english if english == native else f"{english} ({native})"
+
+
 def _size_label(size: tuple[float, float]) -> str:
     w, h = size
     return f"{w / 72:g} × {h / 72:g} in ({w / 72 * 25.4:.0f} × {h / 72 * 25.4:.0f} mm)"
@@ -90,37 +111,54 @@ def _pdf(data: bytes, name: str, download: bool) -> Response:
 
 async def library(request: Request) -> Response:
     options, paper, edition = _query_options(request)
+    language = _query_language(request)
     service: Service = _app(request).service
-    try:
-        topics = await _library_listing(request, service, options)
-    except HandoutError as err:
-        return render(request, "library.html", 422, error=err.format_message(), topics=[], paper=paper,
-                      edition=edition, nav="library")
-    return render(request, "library.html", topics=topics, paper=paper, edition=edition, nav="library",
+    choice = dict(paper=paper, edition=edition, language=language or "", nav="library",
                   query=f"paper={paper}&edition={edition}")
+    try:
+        topics, languages = await _library_listing(request, service, options, language)
+    except HandoutError as err:
+        return render(request, "library.html", 422, error=err.format_message(), topics=[], languages={}, **choice)
+    return render(request, "library.html", topics=topics, languages=languages,
+                  language_choices={"": "Every language", **languages}, **choice)
 
 
-async def _library_listing(request: Request, service: Service, options: BuildOptions) -> list[dict]:
+async def _library_listing(request: Request, service: Service, options: BuildOptions,
+                           language: Optional[str]) -> tuple[list[dict], dict[str, str]]:
+    """Each topic with its editions (languages) and their files; and every language there is, for the choice."""
     # One admission per handout, not per page: other people's sheets get their turn between builds.
     project = await run(request, service.project)
+    languages = {code: language_name(code)
+                 for code in sorted({e.language for t in project.topics for e in t.editions})}
+    if language is not None and language not in languages:
+        raise HTTPException(400, "No topic has that language.")
     out = []
     for topic in project.topics:
-        files = []
-        for handout in topic.handouts:
-            built = await run(request, service.handout_files, topic.id, handout.name, options)
-            files += [{"stem": f.stem, "name": f.name, "pages": f.file.pages, "size": _size_label(f.file.page_size),
-                       "note": f.file.note, "html": f.stem == handout.name and handout.name} for f in built]
+        editions = []
+        for edition in topic.editions:
+            if language is not None and edition.language != language:
+                continue
+            files = []
+            query = f"&language={edition.language}" if edition is not topic else ""
+            for handout in edition.handouts:
+                built = await run(request, service.handout_files, topic.id, handout.name, options,
+                                  None if edition is topic else edition.language)
+                files += [{"stem": f.stem, "name": f.name, "pages": f.file.pages, "query": query,
+                           "size": _size_label(f.file.page_size), "note": f.file.note,
+                           "html": f.stem == handout.name and handout.name} for f in built]
+            editions.append({"language": edition.language, "language_name": languages[edition.language],
+                             "title": str(edition.title), "files": files, "source": edition is topic})
         out.append({"id": topic.id, "title": str(topic.title), "version": str(topic.version),
-                    "review_due": topic.review_due, "files": files,
+                    "review_due": topic.review_due, "editions": editions, "language": topic.language,
                     "has_sheet": any(h.layout == "exercise-sheet" for h in topic.handouts)})
-    return out
+    return out, languages
 
 
 async def handout_pdf(request: Request) -> Response:
     options, _, _ = _query_options(request)
     topic, stem = request.path_params["topic"], request.path_params["stem"]
     try:
-        item = await run(request, _app(request).service.handout_file, topic, stem, options)
+        item = await run(request, _app(request).service.handout_file, topic, stem, options, _query_language(request))
     except LookupError:
         raise HTTPException(404, "No such handout.") from None
     except HandoutError as err:
@@ -138,7 +176,7 @@ async def html_edition(request: Request) -> Response:
     options, _, _ = _query_options(request)
     topic, name = request.path_params["topic"], request.path_params["handout"]
     try:
-        item = await run(request, _app(request).service.html_edition, topic, name, options)
+        item = await run(request, _app(request).service.html_edition, topic, name, options, _query_language(request))
     except LookupError:
         raise HTTPException(404, "No such handout.") from None
     except HandoutError as err:
@@ -153,7 +191,7 @@ async def thumbnail(request: Request) -> Response:
     options, _, _ = _query_options(request)
     topic, stem = request.path_params["topic"], request.path_params["stem"]
     try:
-        png = await run(request, _app(request).service.thumbnail, topic, stem, options)
+        png = await run(request, _app(request).service.thumbnail, topic, stem, options, _query_language(request))
     except (LookupError, HandoutError):
         raise HTTPException(404, "No such handout.") from None
     return Response(png, media_type="image/png")
@@ -236,6 +274,18 @@ async def _topic_or_404(request: Request):
         raise HTTPException(404, "No such topic.") from None
 
 
+def _plan_languages(topic) -> dict[str, str]:
+    return {edition.language: language_name(edition.language) for edition in topic.editions}
+
+
+def _plan_language(form, topic) -> Optional[str]:
+    """The translation the form asks for (None: the topic's own language)."""
+    language = str(form.get("language") or topic.language)
+    if language not in _plan_languages(topic):
+        raise HTTPException(400, "Unknown language.")
+    return None if language == topic.language else language
+
+
 async def plan_page(request: Request) -> Response:
     try:
         topic = await _topic_or_404(request)
@@ -244,7 +294,8 @@ async def plan_page(request: Request) -> Response:
                       nav="plan")
     details = {"patient": "", "clinician": "", "date": clock.build_date().isoformat(), "note": ""}
     return render(request, "plan.html", topic=topic, cards=_cards(topic), details=details, problems=[],
-                  by_field={}, paper="letter", large_print=False, grayscale=False, nav="plan")
+                  by_field={}, paper="letter", large_print=False, grayscale=False, nav="plan",
+                  languages=_plan_languages(topic), language=topic.language)
 
 
 async def _plan_from_request(request: Request):
@@ -253,16 +304,16 @@ async def _plan_from_request(request: Request):
     entries = _entries(form, topic)
     details = {name: str(form.get(name, "")) for name in DETAIL_FIELDS.values()}
     plan, problems = plan_from_fields(entries, details, topic=topic.id)
-    return form, topic, entries, details, plan, problems, _plan_options(form)
+    return form, topic, entries, details, plan, problems, _plan_options(form), _plan_language(form, topic)
 
 
 async def plan_submit(request: Request) -> Response:
     try:
-        form, topic, entries, details, plan, problems, options = await _plan_from_request(request)
+        form, topic, entries, details, plan, problems, options, language = await _plan_from_request(request)
         result = None
         if not problems:
             try:
-                result = await run(request, _app(request).service.sheet, topic.id, plan, options)
+                result = await run(request, _app(request).service.sheet, topic.id, plan, options, language)
             except HandoutError as err:
                 problems = field_problems(err)
     except HandoutError as err:
@@ -276,17 +327,17 @@ async def plan_submit(request: Request) -> Response:
         return render(request, "plan.html", 422 if problems else 200, topic=topic, cards=_cards(topic, entries),
                       details=details, problems=problems, by_field=by_field, paper=options.paper,
                       large_print=options.large_print, grayscale=options.grayscale, nav="plan",
-                      checked=not problems)
+                      checked=not problems, languages=_plan_languages(topic), language=language or topic.language)
     return _pdf(result.data, result.name, action == "download")
 
 
 async def plan_preview(request: Request) -> Response:
     """The live preview: page 1 as PNG, or the problems as JSON (422) for the script to show."""
     try:
-        _, topic, _, _, plan, problems, options = await _plan_from_request(request)
+        _, topic, _, _, plan, problems, options, language = await _plan_from_request(request)
         if not problems:
             try:
-                png = await run(request, _app(request).service.sheet_preview, topic.id, plan, options)
+                png = await run(request, _app(request).service.sheet_preview, topic.id, plan, options, language)
                 return Response(png, media_type="image/png")
             except HandoutError as err:
                 problems = field_problems(err)

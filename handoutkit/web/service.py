@@ -164,17 +164,23 @@ class Service:
             raise loaded
         return loaded
 
-    def topic(self, project: Project, topic_id: str) -> Topic:
+    def topic(self, project: Project, topic_id: str, language: Optional[str] = None) -> Topic:
+        """A topic by id, in ``language`` (one of its editions; None: its source language)."""
         for topic in project.topics:
             if topic.id == topic_id:
-                return topic
+                if language is None:
+                    return topic
+                for edition in topic.editions:
+                    if edition.language == language:
+                        return edition
         raise LookupError(topic_id)
 
-    def handout_files(self, topic_id: str, handout_name: str, options: BuildOptions) -> list[HandoutFile]:
+    def handout_files(self, topic_id: str, handout_name: str, options: BuildOptions,
+                      language: Optional[str] = None) -> list[HandoutFile]:
         """The PDFs ``handout build`` would write for one handout with these options, from the current content."""
         key = self.fingerprint()
         project = self.project(key)
-        topic = self.topic(project, topic_id)
+        topic = self.topic(project, topic_id, language)
         handout = next((h for h in topic.handouts if h.name == handout_name), None)
         if handout is None:
             raise LookupError(handout_name)
@@ -184,10 +190,11 @@ class Service:
             theme = make_build_theme(project, options, topic.language)
             return render_handout(topic, handout, theme, options, load_check_config(self.source).min_font_size)
 
-        files = self._handouts.get_or_make((key, topic_id, handout.name, options), make)
+        files = self._handouts.get_or_make((key, topic_id, topic.language, handout.name, options), make)
         return [HandoutFile(topic_id, f.handout, f) for f in files]
 
-    def html_edition(self, topic_id: str, handout_name: str, options: BuildOptions) -> BuiltFile:
+    def html_edition(self, topic_id: str, handout_name: str, options: BuildOptions,
+                     language: Optional[str] = None) -> BuiltFile:
         """The handout's HTML edition (``handout build --html``), checked as the build checks it."""
         from dataclasses import replace
 
@@ -195,30 +202,31 @@ class Service:
 
         key = self.fingerprint()
         project = self.project(key)
-        topic = self.topic(project, topic_id)
+        topic = self.topic(project, topic_id, language)
         handout = next((h for h in topic.handouts if h.name == handout_name), None)
         if handout is None:
             raise LookupError(handout_name)
         screen = replace(options, html=True, accessible=False, archive=False)
         return self._handouts.get_or_make(
-            (key, topic_id, handout.name, screen),
+            (key, topic_id, topic.language, handout.name, screen),
             lambda: electronic_editions(topic, handout, make_build_theme(project, options, topic.language), screen))[0]
 
-    def handout_file(self, topic_id: str, stem: str, options: BuildOptions) -> HandoutFile:
+    def handout_file(self, topic_id: str, stem: str, options: BuildOptions,
+                     language: Optional[str] = None) -> HandoutFile:
         """One PDF by its stem (``booklet-print`` is the booklet's imposed file)."""
         base = stem[: -len("-print")] if stem.endswith("-print") else stem
         for name in dict.fromkeys((stem, base)):
             try:
-                for item in self.handout_files(topic_id, name, options):
+                for item in self.handout_files(topic_id, name, options, language):
                     if item.stem == stem:
                         return item
             except LookupError:
                 continue
         raise LookupError(stem)
 
-    def thumbnail(self, topic_id: str, stem: str, options: BuildOptions) -> bytes:
+    def thumbnail(self, topic_id: str, stem: str, options: BuildOptions, language: Optional[str] = None) -> bytes:
         """A PNG of the first page of one handout."""
-        item = self.handout_file(topic_id, stem, options)
+        item = self.handout_file(topic_id, stem, options, language)
 
         def draw() -> bytes:
             from handoutkit.press.preview import render_pages
@@ -228,31 +236,32 @@ class Service:
             image.save(sink, "PNG", optimize=True)
             return sink.getvalue()
 
-        return self._thumbs.get_or_make((self.fingerprint(), topic_id, stem, options), draw)
+        return self._thumbs.get_or_make((self.fingerprint(), topic_id, language, stem, options), draw)
 
     def maker(self, project: Project, topic: Topic, options: BuildOptions, key: str):
         """A warm SheetMaker for the topic's exercise sheet with these options (parts laid out once)."""
         from handoutkit.personal.sheets import SheetMaker, pick_handout
 
-        return self._makers.get_or_make((key, topic.id, options),
+        return self._makers.get_or_make((key, topic.id, topic.language, options),
                                         lambda: SheetMaker(topic, make_build_theme(project, options, topic.language),
                                                            pick_handout(topic)))
 
-    def sheet(self, topic_id: str, plan, options: BuildOptions):
-        """One personal sheet (:class:`SheetResult`) from the same call as ``handout sheet``."""
+    def sheet(self, topic_id: str, plan, options: BuildOptions, language: Optional[str] = None):
+        """One personal sheet (:class:`SheetResult`) from the same call as ``handout sheet [--language]``."""
         from handoutkit.personal.batch import make_sheet
 
         key = self.fingerprint()
         project = self.project(key)
-        topic = self.topic(project, topic_id)
+        topic = self.topic(project, topic_id, language)
         maker = self.maker(project, topic, options, key)
-        return make_sheet(project, plan, maker.theme, topic_name=topic_id, maker=maker)
+        return make_sheet(project, plan, maker.theme, topic_name=topic_id, maker=maker, language=language)
 
-    def sheet_preview(self, topic_id: str, plan, options: BuildOptions, dpi: float = 60) -> bytes:
+    def sheet_preview(self, topic_id: str, plan, options: BuildOptions, language: Optional[str] = None,
+                      dpi: float = 60) -> bytes:
         """A PNG of the first page of a personal sheet (the page's live preview)."""
         from handoutkit.press.preview import render_pages
 
-        result = self.sheet(topic_id, plan, options)
+        result = self.sheet(topic_id, plan, options, language)
         image = render_pages(result.data, [0], dpi)[0]
         sink = io.BytesIO()
         image.save(sink, "PNG")
