@@ -322,6 +322,7 @@ def build(source: Path, out: Path, topics: Optional[Iterable[str]] = None,
         # load_checked_project's gates, with the themes made in between: once,
         # here, and the health checks measure the same ones.
         project = load_project(source, sorted({item.topic for item in todo}))
+        fonts.register()  # the layouts need it anyway; check_glyphs then reuses the parsed faces
         check_glyphs(project)
         # Each item is one topic in one language: the source or a translation.
         wanted_editions = {(item.topic, item.language) for item in todo}

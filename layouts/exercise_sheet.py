@@ -32,6 +32,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Frame, KeepTogether, PageTemplate, Paragraph, Spacer, Table, TableStyle
 
 from handoutkit.content.model import Dose, Exercise, Section
+from handoutkit.errors import BuildError
 from handoutkit.render.styles import Theme
 from layouts import RenderedPdf, RenderJob
 from layouts import common
@@ -45,24 +46,49 @@ CARD_PICTURE = 88.0  # picture width in a card; 4:3 box, so 66 pt tall: about fo
 
 
 def render(job: RenderJob) -> RenderedPdf:
-    """Lay out ``job`` as a 1-2 page exercise sheet."""
-    theme = job.theme
-    page_size = theme.sheet_size
-    # Two passes: the page furniture says "Page 1 of 2", which needs the total.
-    # The furniture has a fixed height, so the second pass breaks pages exactly
-    # like the first; the loop only guards against that ever changing.
-    total: Optional[int] = None
-    for _ in range(3):
-        data, frames, sizes = _build(job, page_size, total)
-        pages = common.page_count(data)
-        if pages == total:
-            break
-        total = pages
+    """Lay out ``job`` as a 1-2 page exercise sheet, in one pass."""
+    page_size = job.theme.sheet_size
+    data, frames, sizes, pages = _build(job, page_size)
     return RenderedPdf(data=data, pages=pages, page_size=page_size, frames=frames, font_sizes=sizes)
 
 
-def _build(job: RenderJob, page_size: tuple[float, float],
-           total: Optional[int]) -> tuple[bytes, list, frozenset[float]]:
+class _SheetDoc(common.HandoutDoc):
+    """The sheet's document: "Page N of M" needs the total, which is known only after the last page.
+
+    Rather than laying the sheet out twice, each page draws what depends on
+    the total (the continued band and the footer: page label, review
+    paragraph on the last page) as a Form XObject that is still undefined;
+    after the last page every form is defined with the real total (the same
+    technique as the booklet's contents page, layouts.toc).  The furniture
+    has a fixed height, so nothing on the pages depends on the total.
+    """
+
+    def __init__(self, *args, furniture: "Furniture", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.furniture = furniture
+        self.furniture_pages: list[int] = []
+
+    def draw_furniture(self, canvas, page: int) -> None:
+        self.furniture.draw_fixed(canvas, page)
+        canvas.doForm(_furniture_form(page))
+        self.furniture_pages.append(page)
+
+    def _endBuild(self):
+        self._doSave = 0
+        super()._endBuild()
+        total = len(self.furniture_pages)
+        for page in self.furniture_pages:
+            self.canv.beginForm(_furniture_form(page))
+            self.furniture.draw_numbered(self.canv, page, total)
+            self.canv.endForm()
+        self.canv.save()
+
+
+def _furniture_form(page: int) -> str:
+    return f"sheet-furniture-{page}"
+
+
+def _build(job: RenderJob, page_size: tuple[float, float]) -> tuple[bytes, list, frozenset[float], int]:
     # The fast personal-sheet path (handoutkit.personal.sheets) draws the same
     # Furniture, so frames and page furniture are defined once, there.
     furniture = Furniture(job)
@@ -72,16 +98,19 @@ def _build(job: RenderJob, page_size: tuple[float, float],
                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
 
     def on_page(canvas, doc_) -> None:
-        furniture.draw(canvas, doc_.page, total)
+        doc_.draw_furniture(canvas, doc_.page)
 
     buffer = io.BytesIO()
-    doc = common.HandoutDoc(buffer, job, page_size)
+    doc = _SheetDoc(buffer, job, page_size, furniture=furniture)
     doc.addPageTemplates([
         PageTemplate("first", [frame(furniture.first_top, "first")], onPage=on_page, autoNextPageTemplate="later"),
         PageTemplate("later", [frame(furniture.later_top, "later")], onPage=on_page),
     ])
     story = _story(job, furniture.frame_width) + [furniture.footer.review_space()]
-    return common.build_pdf(doc, story), doc.page_frames, doc.font_sizes
+    data = common.build_pdf(doc, story)
+    if len(doc.furniture_pages) != doc.page_count:
+        raise BuildError(f"exercise sheet: furniture drawn on {len(doc.furniture_pages)} of {doc.page_count} pages")
+    return data, doc.page_frames, doc.font_sizes, doc.page_count
 
 
 # ----------------------------------------------------------------------------- story
@@ -549,12 +578,21 @@ class Furniture:
 
     def draw(self, canvas, page: int, total: Optional[int]) -> None:
         """The band and footer of one page (1-based)."""
-        height = self.page_size[1]
-        canvas.saveState()
+        self.draw_fixed(canvas, page)
+        self.draw_numbered(canvas, page, total)
+
+    def draw_fixed(self, canvas, page: int) -> None:
+        """What does not depend on the number of pages: page 1's band."""
         if page == 1:
-            self.band.draw(canvas, MARGIN, height - MARGIN)
-        else:
-            _draw_continued_band(canvas, self.job, page, total, MARGIN, height - MARGIN, self.frame_width)
+            canvas.saveState()
+            self.band.draw(canvas, MARGIN, self.page_size[1] - MARGIN)
+            canvas.restoreState()
+
+    def draw_numbered(self, canvas, page: int, total: Optional[int]) -> None:
+        """What does: the continued band of pages 2+ and the footer (page label, review on the last page)."""
+        canvas.saveState()
+        if page != 1:
+            _draw_continued_band(canvas, self.job, page, total, MARGIN, self.page_size[1] - MARGIN, self.frame_width)
         self.footer.draw(canvas, page, total)
         canvas.restoreState()
 

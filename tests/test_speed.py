@@ -202,6 +202,59 @@ def test_readability_results_come_from_the_cache(monkeypatch, tmp_path):
     readability._part.cache_clear()
 
 
+def test_spanish_readability_results_come_from_the_cache(monkeypatch, tmp_path):
+    from handoutkit import clock
+    from handoutkit.checks import readability, readability_es
+    from handoutkit.checks.health import load_check_config, run_checks
+    from handoutkit.content.load import load_project
+
+    monkeypatch.setenv("HANDOUT_CACHE_DIR", str(tmp_path / "cache"))
+    project = load_project(ROOT / "handouts")
+    config = load_check_config(ROOT / "handouts")
+    measured: list[str] = []
+    real = readability_es._measure
+    monkeypatch.setattr(readability_es, "_measure", lambda text: measured.append(text) or real(text))
+    readability._part.cache_clear()
+    readability_es._part.cache_clear()
+    first = run_checks(project, config, clock.build_date()).to_json()
+    assert measured  # the shipped topic's Spanish edition was measured, and stored
+    readability._part.cache_clear()
+    readability_es._part.cache_clear()
+
+    def no_measuring(text):
+        raise AssertionError(f"measured again: {text[:40]!r}")
+
+    monkeypatch.setattr(readability_es, "_measure", no_measuring)
+    assert run_checks(project, config, clock.build_date()).to_json() == first
+    readability_es._part.cache_clear()
+
+
+def test_spanish_analyse_adds_up_texts_as_one_pass_would(monkeypatch):
+    from handoutkit.checks import readability_es
+    from handoutkit.checks.readability import split_sentences, words
+
+    monkeypatch.setenv("HANDOUT_CACHE_DIR", "off")
+    texts = ["Corto. Una frase mucho más larga con muchas palabras aquí dentro.", "",
+             "Otro texto. Con dos frases de cierta longitud hoy mismo.", "Empate uno dos tres cuatro cinco seis siete.",
+             "Uno dos tres cuatro cinco seis siete ocho. Nueve diez once doce trece catorce quince dieciséis."]
+    # The measure of one pass over all the sentences, as analyse() did before it added up per-text parts.
+    found, n_words, n_syllables = [], 0, 0
+    for text in texts:
+        for sentence in split_sentences(text):
+            tokens = words(sentence)
+            n_words += len(tokens)
+            n_syllables += sum(readability_es.syllables(t) for t in tokens)
+            found.append((len(tokens), sentence))
+    readability_es._part.cache_clear()
+    stats = readability_es.analyse(texts)
+    assert (stats.sentences, stats.words, stats.syllables) == (len(found), n_words, n_syllables)
+    assert stats.longest == sorted(found, key=lambda item: -item[0])[:3]
+    # four sentences tie at 8 words: the first two in reading order, across texts
+    assert [n for n, _ in stats.longest] == [10, 8, 8]
+    assert stats.longest[1][1].startswith("Con dos") and stats.longest[2][1].startswith("Empate")
+    assert stats.inflesz == readability_es.inflesz(n_syllables, n_words, len(found))
+
+
 def test_analyse_adds_up_texts_as_one_pass_would():
     from handoutkit.checks import readability
 
@@ -218,25 +271,48 @@ def test_analyse_adds_up_texts_as_one_pass_would():
                                 (7, "With two sentences of some length today.")]
 
 
-def test_the_booklet_is_laid_out_once(monkeypatch):
+def _render_counting_passes(monkeypatch, doc_class: type, layout: str):
+    """Render the shipped topic's ``layout`` handout, counting how often ``doc_class`` starts a layout pass."""
     import layouts
-    from layouts import booklet
     from handoutkit.build import BuildOptions, make_build_theme
     from handoutkit.content.load import load_project
 
     passes = []
-    real = booklet.BookletDoc.handle_documentBegin
+    real = doc_class.handle_documentBegin
 
     def counting(self):
         passes.append(1)
         return real(self)
 
-    monkeypatch.setattr(booklet.BookletDoc, "handle_documentBegin", counting)
+    monkeypatch.setattr(doc_class, "handle_documentBegin", counting)
     project = load_project(ROOT / "handouts")
     topic = project.topics[0]
-    handout = next(h for h in topic.handouts if h.layout == "booklet")
-    layouts.render(layouts.RenderJob(topic=topic, handout=handout, theme=make_build_theme(project, BuildOptions())))
+    handout = next(h for h in topic.handouts if h.layout == layout)
+    result = layouts.render(layouts.RenderJob(topic=topic, handout=handout,
+                                              theme=make_build_theme(project, BuildOptions())))
+    return passes, result
+
+
+def test_the_booklet_is_laid_out_once(monkeypatch):
+    from layouts import booklet
+
+    passes, _ = _render_counting_passes(monkeypatch, booklet.BookletDoc, "booklet")
     assert passes == [1]
+
+
+def test_the_exercise_sheet_is_laid_out_once(monkeypatch):
+    """"Page N of M" without a second pass: the numbered furniture is defined after the last page."""
+    import io
+
+    from pypdf import PdfReader
+    from layouts import exercise_sheet
+
+    passes, result = _render_counting_passes(monkeypatch, exercise_sheet._SheetDoc, "exercise-sheet")
+    assert passes == [1]
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(result.data)).pages]
+    assert result.pages == len(pages) == 2
+    assert [sum(f"Page {n} of 2" in text for n in (1, 2)) for text in pages] == [1, 1]
+    assert "Page 1 of 2" in pages[0] and "Page 2 of 2" in pages[1]
 
 
 def test_reportlab_runs_with_its_c_accelerator():

@@ -390,6 +390,17 @@ def test_batch_download_is_the_merged_stack_of_the_good_rows(client):
     assert client.post("/batch", data=form, headers=ORIGIN).headers["content-type"].startswith("text/html")
 
 
+def test_batch_in_a_translation(client):
+    assert '<option value="es">Spanish (español)</option>' in client.get("/batch").text
+    form = {"csrf": token(client, "/batch"), "action": "download", "paper": "letter", "topic": TOPIC,
+            "language": "es", "skip_bad": "1", "csv_text": CSV}
+    response = client.post("/batch", data=form, headers=ORIGIN)
+    assert response.headers["content-type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert "Sus ejercicios para la espalda" in text and NAME in text
+    assert client.post("/batch", data=dict(form, language="fr"), headers=ORIGIN).status_code == 400
+
+
 def test_batch_file_problems(client):
     form = {"csrf": token(client, "/batch"), "action": "check", "paper": "letter"}
     for content, message in ((b"", "Choose a CSV file to upload."),

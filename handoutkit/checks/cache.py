@@ -30,7 +30,7 @@ import json
 import os
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 ENV = "HANDOUT_CACHE_DIR"
 MAX_ENTRIES = 200_000
@@ -107,6 +107,27 @@ _active: Optional[ResultCache] = None
 def active() -> Optional[ResultCache]:
     """The cache of the run in progress, or None outside :func:`results_cache`."""
     return _active
+
+
+def remembered(kind: str, version: str, text: str, measure: Callable[[str], Any],
+               to_json: Callable[[Any], Any], from_json: Callable[[Any], Any]) -> Any:
+    """``measure(text)``, looked up first in the active cache by (kind, version, text), stored there after.
+
+    ``from_json`` turns a stored value back into a result, or returns None
+    for a value it does not recognise (then the text is measured again).
+    Content texts only: never pass text that holds a patient's details.
+    """
+    store = active()
+    if store is None:
+        return measure(text)
+    name = key(kind, version, text)
+    hit = store.get(name)
+    found = from_json(hit) if hit is not None else None
+    if found is not None:
+        return found
+    result = measure(text)
+    store.put(name, to_json(result))
+    return result
 
 
 @contextmanager

@@ -642,16 +642,19 @@ def _part(text: str) -> _Part:
     """:func:`_measure`, remembered for the process and, during a build or check, on disk."""
     from handoutkit.checks import cache
 
-    store = cache.active()
-    if store is None:
-        return _measure(text)
-    name = cache.key("readability", ANALYSIS_VERSION, text)
-    hit = store.get(name)
+    # _measure looked up at call time, so a test can replace it
+    return cache.remembered("readability", ANALYSIS_VERSION, text, lambda t: _measure(t), _part_json,
+                            _part_from_json)
+
+
+def _part_json(part: _Part) -> list:
+    return [part[0], part[1], part[2], part[3], [list(r) for r in part[4]]]
+
+
+def _part_from_json(hit: object) -> Optional[_Part]:
     if isinstance(hit, list) and len(hit) == 5:
         return hit[0], hit[1], hit[2], hit[3], tuple((n, i, s) for n, i, s in hit[4])
-    part = _measure(text)
-    store.put(name, [part[0], part[1], part[2], part[3], [list(r) for r in part[4]]])
-    return part
+    return None
 
 
 def analyse(texts: Iterable[str]) -> TextStats:

@@ -29,8 +29,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterable
+from functools import lru_cache
+from typing import Iterable, Optional
 
+from handoutkit.checks.readability import ANALYSIS_VERSION as _en_version
 from handoutkit.checks.readability import split_sentences, words
 
 _STRONG = set("aeoáéóíú")  # í and ú count as strong: an accent on a weak vowel makes a hiatus
@@ -130,17 +132,63 @@ class SpanishStats:
     longest: list[tuple[int, str]] = field(default_factory=list)
 
 
+# Bump when anything that changes a Spanish measurement changes (the syllable
+# rules here; sentence splitting and tokenising come from readability, whose
+# version is part of the key): cached results are keyed by it.
+ANALYSIS_VERSION = f"es 1 / {_en_version}"
+
+# The measures of one text, the unit analyse() adds up: sentence, word and
+# syllable counts, and its three longest sentences as (words, sentence) in
+# the order analyse() ranks them (most words first, ties in reading order).
+_Part = tuple[int, int, int, tuple[tuple[int, str], ...]]
+
+
+def _measure(text: str) -> _Part:
+    n_sentences = n_words = n_syllables = 0
+    found: list[tuple[int, str]] = []
+    for sentence in split_sentences(text):
+        tokens = words(sentence)
+        n_sentences += 1
+        n_words += len(tokens)
+        n_syllables += sum(syllables(token) for token in tokens)
+        found.append((len(tokens), sentence))
+    return n_sentences, n_words, n_syllables, tuple(sorted(found, key=lambda item: -item[0])[:3])
+
+
+@lru_cache(maxsize=65536)
+def _part(text: str) -> _Part:
+    """:func:`_measure`, remembered for the process and, during a build or check, on disk
+    (the same cache as English readability: content texts only, never patient data)."""
+    from handoutkit.checks import cache
+
+    return cache.remembered("readability-es", ANALYSIS_VERSION, text, lambda t: _measure(t), _part_json,
+                            _part_from_json)
+
+
+def _part_json(part: _Part) -> list:
+    return [part[0], part[1], part[2], [list(r) for r in part[3]]]
+
+
+def _part_from_json(hit: object) -> Optional[_Part]:
+    if isinstance(hit, list) and len(hit) == 4:
+        return hit[0], hit[1], hit[2], tuple((n, s) for n, s in hit[3])
+    return None
+
+
 def analyse(texts: Iterable[str]) -> SpanishStats:
-    """Measure ``texts`` (each split into sentences; a list item without a full stop is one)."""
+    """Measure ``texts`` (each split into sentences; a list item without a full stop is one).
+
+    Each text is measured once (see :func:`_part`); the totals are sums, and
+    the three longest sentences overall are among the three longest of each
+    text: a stable sort of those, in reading order, ranks them as one pass would."""
     stats = SpanishStats()
     found: list[tuple[int, str]] = []
     for text in texts:
-        for sentence in split_sentences(text):
-            tokens = words(sentence)
-            stats.sentences += 1
-            stats.words += len(tokens)
-            stats.syllables += sum(syllables(token) for token in tokens)
-            found.append((len(tokens), sentence))
+        sentences, words_, syllables_, longest = _part(text)
+        stats.sentences += sentences
+        stats.words += words_
+        stats.syllables += syllables_
+        found += longest
     if stats.words and stats.sentences:
         stats.fernandez_huerta = fernandez_huerta(stats.syllables, stats.words, stats.sentences)
         stats.inflesz = inflesz(stats.syllables, stats.words, stats.sentences)

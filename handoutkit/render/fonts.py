@@ -67,8 +67,15 @@ def register() -> None:
 @lru_cache(maxsize=None)
 def charset(font: str) -> frozenset[int]:
     """Code points the named bundled font has glyphs for."""
+    from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFontFile
 
+    # A build registers the fonts first: their parsed faces already hold the
+    # same character map, so reuse it rather than parse the file a second time.
+    registered = pdfmetrics._fonts.get(font)
+    face = getattr(registered, "face", None)
+    if face is not None and getattr(face, "filename", None) == str(FONT_DIR / FILES[font]):
+        return frozenset(face.charToGlyph)
     return frozenset(TTFontFile(str(FONT_DIR / FILES[font])).charToGlyph)
 
 

@@ -200,7 +200,8 @@ class _Placeholders(dict):
 
 
 def _with_fallback(markup: str) -> str:
-    if all(fonts.in_body_font(c) or c in "<>/&;" for c in markup):
+    # Each distinct character is looked up once (a text repeats most of its characters).
+    if all(fonts.in_body_font(c) or c in "<>/&;" for c in set(markup)):
         return markup
     parts = []
     for char in markup:

@@ -358,7 +358,13 @@ async def batch_page(request: Request) -> Response:
         return render(request, "error.html", 422, title="The content has a problem", message=err.format_message(),
                       nav="batch")
     return render(request, "batch.html", topics=topics, nav="batch", paper="letter", large_print=False,
-                  topic_id="")
+                  topic_id="", languages=_batch_languages(project), language="")
+
+
+def _batch_languages(project) -> dict[str, str]:
+    """The language choice of a batch: as the file says (its language column, else the topic's own), or one."""
+    codes = sorted({edition.language for topic in project.topics for edition in topic.editions})
+    return {"": "As the file says (or the topic's own)", **{code: language_name(code) for code in codes}}
 
 
 async def batch_submit(request: Request) -> Response:
@@ -370,18 +376,23 @@ async def batch_submit(request: Request) -> Response:
     else:
         data = str(form.get("csv_text", "")).encode("utf-8")
     topic_id = str(form.get("topic", "")) or None
+    language = str(form.get("language", "")) or None
     options = _plan_options(form)
-    context = dict(nav="batch", paper=options.paper, large_print=options.large_print, topic_id=topic_id or "")
+    context = dict(nav="batch", paper=options.paper, large_print=options.large_print, topic_id=topic_id or "",
+                   language=language or "")
     try:
         project = await run(request, service.project)
         context["topics"] = [t for t in project.topics if any(h.layout == "exercise-sheet" for h in t.handouts)]
+        context["languages"] = _batch_languages(project)
+        if language is not None and language not in context["languages"]:
+            raise HTTPException(400, "Unknown language.")
     except HandoutError as err:
         return render(request, "error.html", 422, title="The content has a problem", message=err.format_message(),
                       nav="batch")
     if not data.strip():
         return render(request, "batch.html", 422, file_error="Choose a CSV file to upload.", **context)
     try:
-        job = await run(request, service.batch, data, topic_id, options)
+        job = await run(request, service.batch, data, topic_id, options, language)
     except HandoutError as err:
         return render(request, "batch.html", 422, file_error=err.format_message(), **context)
     action = form.get("action")

@@ -267,17 +267,18 @@ class Service:
         image.save(sink, "PNG")
         return sink.getvalue()
 
-    def batch(self, data: bytes, topic_id: Optional[str], options: BuildOptions):
-        """A checked batch (:class:`BatchJob`) of an uploaded CSV held in memory."""
+    def batch(self, data: bytes, topic_id: Optional[str], options: BuildOptions, language: Optional[str] = None):
+        """A checked batch (:class:`BatchJob`) of an uploaded CSV held in memory (``language``: as --language)."""
         from handoutkit.personal.batch import check_batch
 
         key = self.fingerprint()
         project = self.project(key)
         maker = None
-        if topic_id:
+        if topic_id and language is None:
             maker = self.maker(project, self.topic(project, topic_id), options, key)
         theme = maker.theme if maker else make_build_theme(project, options, _only_language(project))
-        return check_batch(project, Path("upload.csv"), theme, topic_name=topic_id, data=data, maker=maker)
+        return check_batch(project, Path("upload.csv"), theme, topic_name=topic_id, data=data, maker=maker,
+                           language=language)
 
     def batch_stack(self, job) -> tuple[bytes, int]:
         """The good rows of a checked batch as one PDF for double-sided printing, in memory."""
