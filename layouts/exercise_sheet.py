@@ -106,7 +106,15 @@ def _build(job: RenderJob, page_size: tuple[float, float]) -> tuple[bytes, list,
         PageTemplate("first", [frame(furniture.first_top, "first")], onPage=on_page, autoNextPageTemplate="later"),
         PageTemplate("later", [frame(furniture.later_top, "later")], onPage=on_page),
     ])
-    story = _story(job, furniture.frame_width) + [furniture.footer.review_space()]
+    story = _story(job, furniture.frame_width)
+    # The review note is said once, at the foot of the last page.  Its room is kept with the last block
+    # (the closing card and box) so that a sheet never gets a page holding nothing but the review note.
+    last = story.pop()
+    inner = list(last._content) if isinstance(last, KeepTogether) else [last]  # one flat group, as the stamped path
+    kept = KeepTogether(inner + [furniture.footer.review_space()])
+    if hasattr(last, "_handout_source"):
+        kept._handout_source = last._handout_source
+    story.append(kept)
     data = common.build_pdf(doc, story)
     if len(doc.furniture_pages) != doc.page_count:
         raise BuildError(f"exercise sheet: furniture drawn on {len(doc.furniture_pages)} of {doc.page_count} pages")

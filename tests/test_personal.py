@@ -409,3 +409,21 @@ def test_qr_codewords_carry_the_address_in_byte_mode():
     length = int(bits[4:4 + count_bits], 2)
     data = bytes(int(bits[i:i + 8], 2) for i in range(4 + count_bits, 4 + count_bits + 8 * length, 8))
     assert data == url.encode()
+
+
+@pytest.mark.parametrize("large_print", [False, True])
+@pytest.mark.parametrize("exercises", [("chin-tuck", "doorway-chest-stretch"),
+                                       ("chin-tuck", "shoulder-blade-squeeze", "doorway-chest-stretch")])
+def test_no_page_of_a_personal_sheet_holds_only_the_review_note(tmp_path, exercises, large_print):
+    """The review note's room is kept with the closing card and box: every page carries exercise content."""
+    out = tmp_path / "s.pdf"
+    args = ["sheet", TOPIC, "--source", str(SOURCE), "--language", "en", "--patient",
+            "María Fernanda González-Rodríguez de la Cruz", "--clinician", "Dr. Jonathan Alexander Whitfield-Montgomery",
+            "--date", "2026-12-01", "--note", "Start gently. Stop if pain gets worse. Call us with any questions.",
+            "--out", str(out)] + [a for e in exercises for a in ("--exercise", e)] + (["--large-print"] if large_print else [])
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    pages = [norm(p.extract_text()) for p in pypdf.PdfReader(out).pages]
+    for number, text in enumerate(pages[1:], 2):  # page 1 always has the blanks and the introduction
+        assert "Tip:" in text or "When to get help" in text, f"page {number} of {len(pages)} has no exercise content"
+    assert "Next review due" in pages[-1] and all("Next review due" not in p for p in pages[:-1])

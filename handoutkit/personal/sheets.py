@@ -227,7 +227,9 @@ class SheetMaker:
                 groups.append(group)
         if not placed:
             groups += cards
-        groups.append([("review-space",)])  # as exercise_sheet._build: room for the last page's review note
+        # as exercise_sheet._build: room for the last page's review note, kept with the last block
+        # (a page never holds only the review note)
+        groups[-1] = groups[-1] + [("review-space",)]
         return groups
 
     def layout(self, selection: Selection, note_lines: int = 0) -> SheetLayout:
