@@ -393,3 +393,35 @@ def test_jobs_workers_die_with_their_parent(tmp_path):
     time.sleep(0.5)
     assert len(list(stage.iterdir())) == written  # nobody writes any more
     assert not out.exists()  # the batch was never swapped in: no partial set
+
+
+# Each field's characters outside the body font (Atkinson) are drawn with a symbol-font subset made for
+# that field's text; several such fields on one sheet once shared one font resource name, so a name was
+# drawn with the note's codes ("Nguyễn Thị" printed as "Nguyần Thắ").
+FIELDS_IN_OTHER_SCRIPTS = [
+    ("Nguyễn Thị Minh Khai", "Dr. Lê Văn Hưng", "Bắt đầu nhẹ nhàng, dừng lại nếu đau hơn."),
+    ("Σοφία Παπαδοπούλου", "Γιώργος Νικολάου", "Ξεκινήστε σιγά."),
+    ("Ольга Петрова", "Дмитрий Иванов", "Начинайте медленно."),
+]
+
+
+@pytest.mark.parametrize("name, clinician, note", FIELDS_IN_OTHER_SCRIPTS)
+def test_every_stamped_field_prints_exactly_as_typed_beside_other_fields_in_the_same_script(tmp_path, name, clinician,
+                                                                                              note):
+    out = tmp_path / "s.pdf"
+    result = run("sheet", TOPIC, "--source", str(SOURCE), "--language", "en", "--exercise", "chin-tuck",
+                 "--patient", name, "--clinician", clinician, "--note", note, "--date", "2026-12-01", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    text = unicodedata.normalize("NFC", pypdf.PdfReader(out).pages[0].extract_text())
+    for value in (name, clinician, note):
+        assert unicodedata.normalize("NFC", value) in text, value
+    csv = tmp_path / "p.csv"
+    csv.write_text("name,exercises,clinician,note\n" + f'"{name}",chin-tuck,"{clinician}","{note}"\n'
+                   + f'"{clinician}",bird-dog,"{name}",\n', encoding="utf-8")
+    stack = tmp_path / "stack.pdf"
+    result = run("batch", str(csv), "--source", str(SOURCE), "--language", "en", "--out", str(stack), "--merge", "-q")
+    assert result.exit_code == 0, result.output
+    pages = [unicodedata.normalize("NFC", p.extract_text()) for p in pypdf.PdfReader(stack).pages]
+    first = next(p for p in pages if name in p)
+    assert clinician in first and note in first
+    assert any(clinician in p and name in p and note not in p for p in pages if p is not first)

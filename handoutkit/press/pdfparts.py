@@ -307,8 +307,9 @@ def _symbol_font(chars: tuple[int, ...], index: int = 0) -> StampFont:
 
     digest = hashlib.sha256(repr(chars).encode()).digest()
     tag = "".join(chr(65 + b % 26) for b in digest[:6])
-    return _make_stamp_font(("symbol-font", chars), f"HKSF{index}" if index else "HKSF", tag, fonts.SYMBOL,
-                            [0, *chars])
+    # The resource name comes from the characters too: two stamped texts on one page (a name and a
+    # note) each get their own subset, and a shared name would draw one text with the other's codes.
+    return _make_stamp_font(("symbol-font", chars), f"HKSF{tag}{index}", tag, fonts.SYMBOL, [0, *chars])
 
 
 @lru_cache(maxsize=1)
