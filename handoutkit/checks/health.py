@@ -507,17 +507,23 @@ def _longest_hint(longest: list) -> str:
     return f"shorten or split the longest sentences and use shorter words: {shown}"
 
 
+def measured_sections(topic: Topic, measured: dict[tuple[str, bool], list[str]]):
+    """Each measured (section, way of use) with what a finding about it names: the section's ref, the
+    handouts using it that way (and as text), the section as shown ("id (summary)") and where to fix it.
+    Shared by the English and the Spanish readability findings."""
+    for (section_id, short), handouts in measured.items():
+        section = topic.section(section_id)
+        what = f"{section_id} (summary)" if short else section_id
+        where = section.summary.where if short and section.summary else section.where
+        yield section_id, SectionRef(section, short), handouts, ", ".join(handouts), what, where
+
+
 def _check_sections(topic: Topic, values: dict[str, str], config: CheckConfig,
                     measured: dict[tuple[str, bool], list[str]]) -> list[Finding]:
     """Grade and sentence-length warnings, once per section and way of use (full or summary),
     naming every handout that uses it so: the fix is in one file whichever handout shows it."""
     findings = []
-    for (section_id, short), handouts in measured.items():
-        section = topic.section(section_id)
-        ref = SectionRef(section, short)
-        used = ", ".join(handouts)
-        what = f"{section_id} (summary)" if short else section_id
-        where = section.summary.where if short and section.summary else section.where
+    for section_id, ref, handouts, used, what, where in measured_sections(topic, measured):
         row = _stats_row(_prose(ref), values)
         if row["sentences"] and row["grade"] > config.max_grade:
             findings.append(Finding(

@@ -24,10 +24,10 @@ from __future__ import annotations
 import re
 
 from handoutkit.checks.health import (
-    CheckConfig, Finding, _clip, _fill, _long_sentences, _prose, _scoring_values, _TermFinder,
+    CheckConfig, Finding, _clip, _fill, _long_sentences, _prose, _scoring_values, _TermFinder, measured_sections,
 )
 from handoutkit.checks.readability_es import analyse, fernandez_huerta_band, inflesz_band
-from handoutkit.content.model import Brand, SectionRef, Topic
+from handoutkit.content.model import Brand, Topic
 from handoutkit.errors import plural
 
 SPANISH = ("es",)
@@ -79,12 +79,7 @@ def check_spanish(topic: Topic, brand: Brand, config: CheckConfig) -> tuple[list
 def _section_findings(topic: Topic, values: dict[str, str], config: CheckConfig,
                       measured: dict[tuple[str, bool], list[str]]) -> list[Finding]:
     findings = []
-    for (section_id, short), handouts in measured.items():
-        section = topic.section(section_id)
-        ref = SectionRef(section, short)
-        used = ", ".join(handouts)
-        what = f"{section_id} (summary)" if short else section_id
-        where = section.summary.where if short and section.summary else section.where
+    for section_id, ref, handouts, used, what, where in measured_sections(topic, measured):
         row = _row(_prose(ref), values)
         if row["sentences"] and row["inflesz"] < config.min_inflesz:
             shown = "; ".join(f"“{_clip(s)}” ({n} palabras)" for n, s in row["longest"][:2])

@@ -363,7 +363,6 @@ def run_batch(job: BatchJob, out: Optional[Path], merge: bool = False, jobs: int
     ``wait`` is called if another run holds the output folder.
     """
     global _ACTIVE
-    maker = job.maker
     result = BatchResult(skipped=job.bad_rows())
     if not job.rows:
         return result
