@@ -154,15 +154,23 @@ async def _library_listing(request: Request, service: Service, options: BuildOpt
     return out, languages
 
 
-async def handout_pdf(request: Request) -> Response:
-    options, _, _ = _query_options(request)
-    topic, stem = request.path_params["topic"], request.path_params["stem"]
+async def _built(request: Request, make, topic: str, name: str, options):
+    """A handout built by the service for the library page: 404 if there is no such handout, or the
+    content's error page (the CLI's ``file:line:col`` text) as the response to return instead."""
     try:
-        item = await run(request, _app(request).service.handout_file, topic, stem, options, _query_language(request))
+        return await run(request, make, topic, name, options, _query_language(request))
     except LookupError:
         raise HTTPException(404, "No such handout.") from None
     except HandoutError as err:
         return render(request, "error.html", 422, title="The content has a problem", message=err.format_message())
+
+
+async def handout_pdf(request: Request) -> Response:
+    options, _, _ = _query_options(request)
+    topic, stem = request.path_params["topic"], request.path_params["stem"]
+    item = await _built(request, _app(request).service.handout_file, topic, stem, options)
+    if isinstance(item, Response):
+        return item
     return _pdf(item.file.data, item.name, request.query_params.get("download") == "1")
 
 
@@ -175,12 +183,9 @@ HTML_EDITION_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; font-src 
 async def html_edition(request: Request) -> Response:
     options, _, _ = _query_options(request)
     topic, name = request.path_params["topic"], request.path_params["handout"]
-    try:
-        item = await run(request, _app(request).service.html_edition, topic, name, options, _query_language(request))
-    except LookupError:
-        raise HTTPException(404, "No such handout.") from None
-    except HandoutError as err:
-        return render(request, "error.html", 422, title="The content has a problem", message=err.format_message())
+    item = await _built(request, _app(request).service.html_edition, topic, name, options)
+    if isinstance(item, Response):
+        return item
     disposition = "attachment" if request.query_params.get("download") == "1" else "inline"
     return Response(item.data, media_type="text/html; charset=utf-8",
                     headers={"Content-Security-Policy": HTML_EDITION_POLICY,

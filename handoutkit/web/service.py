@@ -175,15 +175,21 @@ class Service:
                         return edition
         raise LookupError(topic_id)
 
-    def handout_files(self, topic_id: str, handout_name: str, options: BuildOptions,
-                      language: Optional[str] = None) -> list[HandoutFile]:
-        """The PDFs ``handout build`` would write for one handout with these options, from the current content."""
+    def _handout(self, topic_id: str, handout_name: str, language: Optional[str]):
+        """(content fingerprint, project, topic edition, handout) from the current content; LookupError if none."""
         key = self.fingerprint()
         project = self.project(key)
         topic = self.topic(project, topic_id, language)
         handout = next((h for h in topic.handouts if h.name == handout_name), None)
         if handout is None:
             raise LookupError(handout_name)
+        return key, project, topic, handout
+
+    def handout_files(self, topic_id: str, handout_name: str, options: BuildOptions,
+                      language: Optional[str] = None) -> list[HandoutFile]:
+        """The PDFs ``handout build`` would write for one handout with these options, from the current content."""
+        key, project, topic, handout = self._handout(topic_id, handout_name, language)
+
         def make() -> list[BuiltFile]:
             from handoutkit.checks.health import load_check_config
 
@@ -200,12 +206,7 @@ class Service:
 
         from handoutkit.build import electronic_editions
 
-        key = self.fingerprint()
-        project = self.project(key)
-        topic = self.topic(project, topic_id, language)
-        handout = next((h for h in topic.handouts if h.name == handout_name), None)
-        if handout is None:
-            raise LookupError(handout_name)
+        key, project, topic, handout = self._handout(topic_id, handout_name, language)
         screen = replace(options, html=True, accessible=False, archive=False)
         return self._handouts.get_or_make(
             (key, topic_id, topic.language, handout.name, screen),
